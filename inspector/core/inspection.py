@@ -1,0 +1,101 @@
+"""Everything `inspect` knows without data: structure, weight statistics, head comparisons, data-free findings.
+
+`inspect_steps` is a generator (it yields `Progress` per layer and returns the `Inspection`), so the window can
+show progress and cancel on a big model; `inspect_model` simply runs it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Generator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import h5py
+
+from inspector.core.findings import data_free_findings
+from inspector.core.h5safe import read_dataset
+from inspector.core.heads import HeadComparison, compare_heads
+from inspector.core.model import Finding, ModelInfo, WeightRef
+from inspector.core.reader import read_model
+from inspector.core.stats import CHUNK_BYTES, TensorStats, array_stats, dataset_stats, read_weight, resolve
+from inspector.progress import Progress
+
+
+@dataclass
+class Inspection:
+    info: ModelInfo
+    weight_stats: dict[str, TensorStats] = field(default_factory=dict)  # by weight path
+    comparisons: list[HeadComparison] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def layer_stats(self, layer_name: str) -> list[tuple[WeightRef, TensorStats]]:
+        layer = self.info.layers[layer_name]
+        return [(w, self.weight_stats[w.path]) for w in layer.weights if w.path in self.weight_stats]
+
+
+def inspect_steps(path: str | os.PathLike[str]) -> Generator[Progress, None, Inspection]:
+    yield Progress("reading model")
+    info = read_model(path)
+    result = Inspection(info)
+    refs = _all_refs(info)
+    if info.source is None or not refs:
+        result.findings = data_free_findings(info, {}, [], _no_read)
+        return result
+    with info.source.open() as h5:
+        for index, (path, stats) in enumerate(_stats_in_parallel(h5, refs)):
+            result.weight_stats[path] = stats
+            if index % 16 == 0:
+                yield Progress("weight statistics", index, len(refs))
+
+        def read(ref: WeightRef):  # noqa: ANN202 - numpy array
+            return read_weight(h5, ref)
+
+        yield Progress("comparing heads")
+        result.comparisons = compare_heads(info, read)
+        result.findings = data_free_findings(info, result.weight_stats, result.comparisons, read)
+    return result
+
+
+def inspect_model(path: str | os.PathLike[str]) -> Inspection:
+    steps = inspect_steps(path)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+PARALLEL_MIN_SIZE = 1 << 16
+
+
+def _stats_in_parallel(h5: h5py.File, refs: list[WeightRef]) -> Iterator[tuple[str, TensorStats]]:
+    """Read in this thread (HDF5 is serialised anyway), compute in two: numpy releases the GIL, and the
+    statistics of a 100 MB model then cost about what reading it does. In-flight tensors are bounded."""
+    pending: deque[tuple[str, Future[TensorStats]]] = deque()
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="weight-stats") as pool:
+        for ref in refs:
+            dataset = resolve(h5, ref)
+            if ref.size * 4 > CHUNK_BYTES or ref.size < PARALLEL_MIN_SIZE:
+                # big tensors stream through their own chunked path; tiny ones cost less than a thread hop
+                yield ref.path, dataset_stats(dataset)
+                continue
+            pending.append((ref.path, pool.submit(array_stats, read_dataset(dataset))))
+            while len(pending) > 8:
+                path, future = pending.popleft()
+                yield path, future.result()
+        while pending:
+            path, future = pending.popleft()
+            yield path, future.result()
+
+
+def _all_refs(info: ModelInfo) -> list[WeightRef]:
+    refs = {w.path: w for layer in info.layers.values() for w in layer.weights}
+    for w in info.weight_tree if not info.layers else info.unassigned:
+        refs.setdefault(w.path, w)
+    return list(refs.values())
+
+
+def _no_read(ref: WeightRef):  # noqa: ANN202
+    raise AssertionError("no weights to read")

@@ -1,0 +1,25 @@
+"""Errors that mean "the user's input is wrong", as opposed to bugs.
+
+Every front end shows an `InspectorError` as its one-line message (the CLI as `error: ...` with exit code 2,
+the window as a dialog); any other exception is a bug and is reported with a traceback.
+"""
+
+
+class InspectorError(Exception):
+    """A problem with the user's input, explained in one line (what, where, what was expected)."""
+
+
+class ModelFileError(InspectorError):
+    """The model file is missing, foreign, truncated, corrupt or not a Keras model."""
+
+
+class DataError(InspectorError):
+    """The dataset cannot be read or does not fit the model."""
+
+
+class UnsafeModelError(InspectorError):
+    """Running the model would execute code stored in the file, and the user has not allowed that."""
+
+
+class UnsupportedModelError(InspectorError):
+    """The model is readable but cannot be built or run by this tool."""

@@ -1,0 +1,106 @@
+"""Stable JSON for `--json`: plain types only, NaN/Inf written as null so every JSON parser accepts it."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Any
+
+from inspector import __version__
+from inspector.core.inspection import Inspection
+from inspector.core.model import ModelInfo, WeightRef
+
+SCHEMA_VERSION = 1
+
+
+def inspection_to_dict(inspection: Inspection) -> dict[str, Any]:
+    info = inspection.info
+    stats = inspection.weight_stats
+    doc: dict[str, Any] = {
+        "schema": SCHEMA_VERSION,
+        "tool": {"name": "keras-inspector", "version": __version__},
+        **model_header(info),
+        "layers": [
+            {
+                "name": layer.name,
+                "class_name": layer.class_name,
+                "module": layer.module,
+                "params": layer.params,
+                "inbound": layer.inbound,
+                "parent": layer.parent,
+                "children": layer.children,
+                "calls": layer.calls,
+                "output_shape": list(layer.output_shape) if layer.output_shape is not None else None,
+                "activation": layer.activation,
+                "weights": [weight_entry(w, stats) for w in layer.weights],
+                "config": layer.config,
+            }
+            for layer in (info.layers[name] for name in info.topological_order())
+        ],
+        "edges": [[src, dst] for src, dst in info.edges],
+        "heads": [
+            {"name": head.name, "layers": head.layers,
+             "params": sum(info.layers[n].params for n in head.layers)}
+            for head in info.heads
+        ],
+        "head_comparisons": [
+            {"head_a": c.head_a, "head_b": c.head_b, "identical": c.identical, "min_cosine": c.min_cosine,
+             "tensors": [vars(s) for s in c.similarities]}
+            for c in inspection.comparisons
+        ],
+        "flags": [f.to_dict() for f in inspection.findings],
+        "notes": info.notes,
+    }
+    if not info.has_architecture:
+        doc["weights"] = [weight_entry(w, stats) for w in info.weight_tree]
+        doc["flags"].insert(0, {"kind": "missing_architecture", "severity": "info", "layer": None,
+                                "message": info.notes[0] if info.notes else "the file stores no architecture",
+                                "evidence": {"weight_arrays": len(info.weight_tree)},
+                                "fix": "save the whole model with model.save('model.keras')"})
+    elif info.unassigned:
+        doc["unassigned_weights"] = [weight_entry(w, stats) for w in info.unassigned]
+    return doc
+
+
+def model_header(info: ModelInfo) -> dict[str, Any]:
+    return {
+        "file": os.path.abspath(info.path),
+        "format": info.format,
+        "keras_version": info.keras_version,
+        "backend": info.backend,
+        "model_class": info.model_class,
+        "name": info.name,
+        "params": info.params,
+        "has_architecture": info.has_architecture,
+        "inputs": [{"name": s.name, "shape": list(s.shape), "dtype": s.dtype} for s in info.input_specs]
+        or [{"name": n, "shape": None, "dtype": None} for n in info.inputs],
+        "outputs": info.outputs,
+    }
+
+
+def weight_entry(ref: WeightRef, stats: dict) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": ref.name, "role": ref.role, "path": ref.path, "shape": list(ref.shape),
+                             "dtype": ref.dtype}
+    s = stats.get(ref.path)
+    if s is not None:
+        entry["stats"] = s.to_dict()
+    return entry
+
+
+def clean(value: Any) -> Any:
+    """Non-finite floats become null; tuples become lists; numpy scalars become Python numbers."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar
+        return clean(value.item())
+    return value
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    # no indent: only the compact form uses the C encoder, which matters for 1,000-layer models
+    return json.dumps(clean(doc), allow_nan=False, separators=(",", ":"))

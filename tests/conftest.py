@@ -1,0 +1,33 @@
+"""Shared test setup. Qt runs offscreen; TensorFlow is quiet; the shared corpus is found beside the checkout."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS_REAL = SHARED / "corpus" / "real"
+CORPUS_COLLAPSED = SHARED / "corpus" / "collapsed-real"
+
+
+def corpus_file(folder: Path, name: str) -> Path:
+    path = folder / name
+    if not folder.is_dir():
+        pytest.skip(f"the shared corpus is not beside this checkout ({folder} is absent)")
+    assert path.exists(), f"corpus file {name} listed in the MANIFEST is missing"
+    return path
+
+
+def corpus_files(folder: Path) -> list[str]:
+    """File names of a corpus folder, or a single placeholder that skips when the folder is absent."""
+    if not folder.is_dir():
+        return ["<corpus absent>"]
+    return sorted(p.name for p in folder.iterdir() if p.suffix in (".h5", ".hdf5", ".keras"))
