@@ -30,7 +30,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="OUT", help="write the full result as JSON ('-' for standard output)")
     p.set_defaults(run=_run_inspect)
 
-    p = sub.add_parser("demo", help="inspect the bundled collapsed demo model")
+    p = sub.add_parser("diagnose", help="run data through the model: is it collapsed, where, and why")
+    p.add_argument("model", help=".keras or .h5 file")
+    p.add_argument("--data", metavar="D", help=".npz, .npy, .csv, .h5 or a folder of images (default: synthetic)")
+    p.add_argument("--batch-size", type=int, metavar="N", help="samples per batch (default: from the layer sizes)")
+    p.add_argument("--max-samples", type=int, metavar="N", help="use at most N samples of the data")
+    p.add_argument("--seed", type=int, default=0, help="seed for synthetic inputs (default 0)")
+    p.add_argument("--target-columns", type=int, metavar="N", help="CSV: the last N columns are targets")
+    p.add_argument("--trust-code", action="store_true",
+                   help="allow building Lambda layers and custom objects stored in the file (runs their code)")
+    p.add_argument("--json", metavar="OUT", help="write the diagnosis as JSON ('-' for standard output)")
+    p.add_argument("--png", metavar="OUT", help="write the diagnosis report as a PNG picture")
+    p.set_defaults(run=_run_diagnose)
+
+    p = sub.add_parser("demo", help="diagnose the bundled collapsed demo model")
     p.set_defaults(run=_run_demo)
     return parser
 
@@ -84,8 +97,71 @@ def _run_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_diagnose(args: argparse.Namespace) -> int:
+    from inspector.output import check_output_path, write_atomic
+
+    for out in (args.json, args.png):
+        if out and out != "-":
+            check_output_path(out, [args.model, args.data or ""])
+    for flag in ("batch_size", "max_samples"):
+        value = getattr(args, flag)
+        if value is not None and value < 1:
+            raise InspectorError(f"--{flag.replace('_', '-')} must be at least 1")
+    from inspector.analysis.diagnose import DiagnoseOptions, diagnose_steps
+
+    options = DiagnoseOptions(data=args.data, batch_size=args.batch_size, max_samples=args.max_samples,
+                              seed=args.seed, trust_code=args.trust_code, target_columns=args.target_columns)
+    diagnosis = _with_progress(diagnose_steps(args.model, options))
+    if args.json:
+        from inspector.report.json_out import diagnosis_to_dict, dumps
+
+        text = dumps(diagnosis_to_dict(diagnosis)) + "\n"
+        if args.json == "-":
+            sys.stdout.write(text)
+        else:
+            write_atomic(args.json, text.encode())
+    if args.png:
+        from inspector.report.render import render_png
+
+        write_atomic(args.png, render_png(diagnosis))
+    if args.json != "-":
+        from inspector.report.text_out import diagnosis_text
+
+        sys.stdout.write(diagnosis_text(diagnosis))
+    return 0
+
+
+def _with_progress(steps):  # noqa: ANN001, ANN202 - a generator of Progress returning the result
+    """Drive a generator, drawing its progress on stderr when that is a terminal (or KERAS_INSPECTOR_PROGRESS=1)."""
+    import os
+
+    show = sys.stderr.isatty() or os.environ.get("KERAS_INSPECTOR_PROGRESS") == "1"
+    last = ""
+    while True:
+        try:
+            progress = next(steps)
+        except StopIteration as done:
+            if show and last:
+                sys.stderr.write("\r" + " " * len(last) + "\r")
+            return done.value
+        if show:
+            line = _bar(progress)
+            sys.stderr.write("\r" + line.ljust(len(last)))
+            sys.stderr.flush()
+            last = line
+
+
+def _bar(progress) -> str:  # noqa: ANN001
+    fraction = progress.fraction
+    if fraction is None:
+        return f"{progress.stage}..."
+    filled = int(fraction * 30)
+    return f"{progress.stage} [{'#' * filled}{'.' * (30 - filled)}] {progress.done}/{progress.total}"
+
+
 def _run_demo(args: argparse.Namespace) -> int:
     from inspector.resources import demo_paths
 
-    model, _data = demo_paths()
-    return _run_inspect(argparse.Namespace(model=str(model), json=None))
+    model, data = demo_paths()
+    return _run_diagnose(argparse.Namespace(model=str(model), data=str(data), batch_size=None, max_samples=None,
+                                            seed=0, target_columns=None, trust_code=False, json=None, png=None))

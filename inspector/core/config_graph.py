@@ -3,7 +3,7 @@
 The config formats differ in where a layer's inputs are written: Keras 3 nodes are ``{"args", "kwargs"}`` with
 ``__keras_tensor__`` objects that carry ``keras_history``; Keras 1/2 nodes are lists of
 ``[layer, node_index, tensor_index, kwargs]``; tf.keras op layers sometimes write a single such list. Rather than
-special-case each, `_references` walks any structure and picks out references to layers it knows, which also
+special-case each, `references` walks any structure and picks out references to layers it knows, which also
 finds inputs passed by keyword (MultiHeadAttention's ``value``) and RNN ``initial_state`` tensors.
 """
 
@@ -145,7 +145,7 @@ def _wire_functional(
             nodes = [nodes]
         calls = 0
         for node in nodes:
-            producers = _references(node, known)
+            producers = references(node, known)
             if not producers:
                 continue
             calls += 1
@@ -159,8 +159,8 @@ def _wire_functional(
     missing = [r for key in ("input_layers", "output_layers") for r in _raw_names(inner.get(key)) if r not in known]
     if missing:
         raise ModelFileError(f"model config names input/output layer '{missing[0]}', which it does not define")
-    inputs = list(dict.fromkeys(prefix + n for n in _references(inner.get("input_layers"), known)))
-    outputs = list(dict.fromkeys(prefix + n for n in _references(inner.get("output_layers"), known)))
+    inputs = list(dict.fromkeys(prefix + n for n in references(inner.get("input_layers"), known)))
+    outputs = list(dict.fromkeys(prefix + n for n in references(inner.get("output_layers"), known)))
     if parent is None:
         graph.inputs, graph.outputs = inputs, outputs
         for name in inputs:
@@ -171,7 +171,7 @@ def _wire_functional(
         graph.layers[parent].inputs, graph.layers[parent].outputs = inputs, outputs
 
 
-def _references(obj: Any, known: set[str], depth: int = 0) -> list[str]:
+def references(obj: Any, known: set[str], depth: int = 0) -> list[str]:
     """Layer names referred to anywhere inside a node structure, in order: one entry per producer *call*
     (a layer called twice and used twice appears twice; several outputs of one call appear once)."""
     found: list[str] = []

@@ -25,6 +25,7 @@ class LegacyContents:
     unassigned: list[WeightRef]
     tree: list[WeightRef]
     training_config: dict[str, Any] | None
+    config: dict[str, Any] | None = None
 
 
 def read_legacy(h5: h5py.File, where: str) -> LegacyContents:
@@ -32,7 +33,8 @@ def read_legacy(h5: h5py.File, where: str) -> LegacyContents:
     backend = h5safe.attr_text(h5, "backend")
     config_text = h5safe.attr_text(h5, "model_config")
     if config_text is not None:
-        graph = parse_model_config(parse_json(config_text, f"{where}: model_config"))
+        config = parse_json(config_text, f"{where}: model_config")
+        graph = parse_model_config(config)
         weights = h5safe.child(h5, "model_weights")
         if not isinstance(weights, h5py.Group):
             weights = h5  # some writers put the layer groups at the root
@@ -41,7 +43,7 @@ def read_legacy(h5: h5py.File, where: str) -> LegacyContents:
         tree = weight_tree(weights)
         unassigned = assign_legacy(weights, graph, tree)
         return LegacyContents("legacy_h5", keras_version, backend, graph, unassigned, tree,
-                              _training_config(h5, where, graph))
+                              _training_config(h5, where, graph), config)
     if h5safe.attr_names(h5, "layer_names") is not None:
         return LegacyContents("weights_h5", keras_version, backend, None, [], weight_tree(h5), None)
     if any(isinstance(h5safe.child(h5, key), h5py.Group) for key in CONTAINER_GROUPS):

@@ -149,6 +149,7 @@ class ModelInfo:
     unassigned: list[WeightRef] = field(default_factory=list)  # weights no layer claimed
     training_config: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)  # things the reader noticed but could live with
+    config: dict[str, Any] | None = None  # the model config as stored, for building the model later
 
     @property
     def has_architecture(self) -> bool:

@@ -50,7 +50,7 @@ def _read_zip(path: str) -> ModelInfo:
     compile_config = config.get("compile_config") if isinstance(config, dict) else None
     return _finish(path, "keras_zip", str(keras_version) if keras_version else None, None, graph, tree, unassigned,
                    compile_config if isinstance(compile_config, dict) else None,
-                   WeightSource(opener, f"{path}: model.weights.h5") if opener else None)
+                   WeightSource(opener, f"{path}: model.weights.h5") if opener else None, config)
 
 
 def _read_hdf5(path: str) -> ModelInfo:
@@ -69,7 +69,7 @@ def _read_hdf5(path: str) -> ModelInfo:
     if contents.graph is None:
         graph.notes.append("weights only: the file stores no architecture (save with model.save() to keep it)")
     return _finish(path, contents.format, contents.keras_version, contents.backend, graph, contents.tree,
-                   contents.unassigned, contents.training_config, WeightSource(opener, path))
+                   contents.unassigned, contents.training_config, WeightSource(opener, path), contents.config)
 
 
 def _finish(
@@ -82,6 +82,7 @@ def _finish(
     unassigned: list[WeightRef],
     training_config: dict | None,
     source: WeightSource | None,
+    config: dict | None = None,
 ) -> ModelInfo:
     infer_shapes(graph)
     info = ModelInfo(
@@ -102,6 +103,7 @@ def _finish(
         unassigned=unassigned if graph.layers else [],
         training_config=training_config,
         notes=list(graph.notes),
+        config=config if isinstance(config, dict) else None,
     )
     if info.layers:
         info.heads = find_heads(info.layers, info.edges, info.outputs, info.topological_order())

@@ -104,3 +104,49 @@ def clean(value: Any) -> Any:
 def dumps(doc: dict[str, Any]) -> str:
     # no indent: only the compact form uses the C encoder, which matters for 1,000-layer models
     return json.dumps(clean(doc), allow_nan=False, separators=(",", ":"))
+
+
+def diagnosis_to_dict(diagnosis: Any) -> dict[str, Any]:
+    """The `diagnose --json` document: the inspection plus what the data showed."""
+    d = diagnosis
+    doc = inspection_to_dict(d.inspection)
+    layers_by_name = {entry["name"]: entry for entry in doc["layers"]}
+    for name, measure in d.layers.items():
+        a = measure.activation
+        entry = layers_by_name.get(name)
+        if entry is None:
+            continue
+        entry["activations"] = {
+            "stats": a.stats.to_dict(), "shape": list(a.shape), "samples": a.samples, "units": a.units,
+            "spread": a.spread, "relative_spread": a.relative_spread, "dead_fraction": a.dead_fraction,
+            "saturated_fraction": a.saturated_fraction, "constant_fraction": a.constant_fraction,
+        }
+        entry["gradients"] = {"weights_rms": measure.weight_grad, "output_rms": measure.output_grad}
+    heads = {h["name"]: h for h in doc["heads"]}
+    for h in d.heads:
+        entry = heads.setdefault(h.name, {"name": h.name, "layers": [], "params": 0})
+        entry.update({
+            "collapsed": h.collapsed, "reason": h.reason, "activation": h.activation,
+            "output": h.stats.to_dict(), "std": h.std, "relative_spread": h.relative_spread,
+            "targets": h.target_stats.to_dict() if h.target_stats else None,
+            "class_counts": h.class_counts, "top_class_share": h.top_class_share,
+        })
+    doc["heads"] = list(heads.values())
+    doc.update({
+        "collapsed": d.collapsed,
+        "verdict": d.verdict,
+        "data": {"source": d.data_source, "synthetic": d.synthetic, "samples": d.samples,
+                 "batch_size": d.batch_size},
+        "head_agreement": [{"head_a": p.head_a, "head_b": p.head_b, "correlation": p.correlation,
+                            "max_abs_diff": p.max_abs_diff, "identical": p.identical} for p in d.pairs],
+        "findings": [f.to_dict() for f in d.findings],
+        "blame": [{"layer": b.layer, "score": b.score, "reasons": b.reasons, "verified": b.verified,
+                   "check": b.check} for b in d.blame],
+        "loss": {"value": d.loss, "per_head": d.loss_kinds},
+        "model_built": d.how_built,
+        "layers_not_run": d.left_out,
+        "thresholds": d.thresholds,
+        "created": d.created,
+    })
+    doc["notes"] = doc["notes"] + d.notes
+    return doc

@@ -102,3 +102,30 @@ def finding_lines(findings: list) -> list[str]:
             where = f" [{shown}]"
         lines.append(f"  {severity.upper():7} {kind}{where}: {message}")
     return lines
+
+
+def diagnosis_text(diagnosis) -> str:  # noqa: ANN001 - analysis.diagnose.Diagnosis (kept import-free)
+    d = diagnosis
+    info = d.info
+    data = "synthetic inputs" if d.synthetic else d.data_source
+    lines = [f"{info.path} | {info.model_class} '{info.name}', {len(info.layers)} layers, {info.params:,} params",
+             f"data: {data}, {d.samples} samples | model {d.how_built}", "", d.verdict, ""]
+    for h in d.heads:
+        state = "COLLAPSED" if h.collapsed else "ok"
+        target = f", targets {h.target_stats.mean:.4g} ± {h.target_stats.std:.3g}" if h.target_stats else ""
+        lines.append(f"  head {h.name}: {state:9} output {h.stats.mean:.4g} ± {h.std:.3g}{target}"
+                     + (f"  ({h.reason})" if h.collapsed else ""))
+    if d.blame:
+        lines += ["", "Most responsible layers:"]
+        for b in d.blame[:5]:
+            check = f"\n      check: {b.check}" if b.check else ""
+            lines.append(f"  {b.score:5.1f}  {b.layer}: {'; '.join(b.reasons)}{check}")
+    findings = [f for f in d.findings if f.severity != "info"]
+    if findings:
+        lines += ["", f"Findings ({len(findings)}, info omitted; see --json):"]
+        lines += finding_lines(findings)
+    if d.left_out:
+        lines += ["", f"not run: {', '.join(d.left_out[:8])}" + (" ..." if len(d.left_out) > 8 else "")]
+    for note in d.notes:
+        lines.append(f"note: {note}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,229 @@
+"""Run the data through the model batch by batch and measure every layer and every head.
+
+A generator: it yields `Progress` between batches (cancelling stops it there) and returns a `Capture`.
+TensorFlow is reached only through `tf_backend`, imported here on first use so the window is up before it loads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from inspector.analysis.accumulators import ActivationAccumulator, ActivationSummary, PairAccumulator
+from inspector.analysis.datasets import Dataset
+from inspector.core.model import ModelInfo
+from inspector.progress import Progress
+
+ACTIVATION_BUDGET_BYTES = 256 << 20  # all layers' outputs for one batch stay under this
+MAX_GRAD_SAMPLES = 512  # gradients are measured on this many samples (one gradient pass, not per batch)
+
+
+@dataclass
+class HeadCapture:
+    name: str
+    activation: str | None
+    summary: ActivationSummary
+    class_counts: list[int] | None  # classifiers: how often each class is predicted
+    non_finite: int
+
+
+@dataclass
+class Capture:
+    layers: dict[str, ActivationSummary]
+    heads: list[HeadCapture]
+    pairs: dict[tuple[str, str], PairAccumulator]
+    weight_grads: dict[str, float]
+    output_grads: dict[str, float]
+    loss: float | None
+    loss_kinds: list[str]
+    samples: int
+    batch_size: int
+    input_features: list[dict[str, Any]] = field(default_factory=list)  # per input: per-feature scale
+    data_non_finite: int = 0  # NaN/Inf values found in the inputs (replaced by 0 before running)
+    notes: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    how_built: str = ""
+    runner: Any = None  # the backend runner, kept for counterfactual checks; dropped before results travel
+    first_batch: list[np.ndarray] | None = None
+
+
+def choose_batch_size(info: ModelInfo, requested: int | None) -> int:
+    if requested:
+        return max(1, requested)
+    per_sample = 0
+    for layer in info.layers.values():
+        shape = layer.output_shape or (None, 64)
+        per_sample += int(np.prod([d if d is not None else 32 for d in shape[1:]] or [1]))
+    per_sample = max(per_sample, 1) * 4 * 3  # float32, plus numpy copies while measuring
+    return int(np.clip(ACTIVATION_BUDGET_BYTES // per_sample, 1, 512))
+
+
+def loss_kinds(info: ModelInfo, output_activations: list[str | None], targets: list[np.ndarray] | None,
+               output_units: list[int]) -> list[str]:
+    """The compiled loss per head when the file has one, else one that fits the output activation."""
+    compiled = _compiled_losses(info)
+    kinds = []
+    for i, (act, units) in enumerate(zip(output_activations, output_units, strict=True)):
+        kind = compiled[i] if compiled and i < len(compiled) else None
+        if kind is None:
+            y = targets[i] if targets is not None else None
+            if act == "softmax":
+                kind = ("sparse_categorical_crossentropy" if y is not None and (y.ndim == 1 or y.shape[-1] == 1)
+                        and units > 1 else "categorical_crossentropy")
+            elif act == "sigmoid":
+                kind = "binary_crossentropy"
+            else:
+                kind = "mean_squared_error"
+        kinds.append(_canonical_loss(kind))
+    return kinds
+
+
+def _compiled_losses(info: ModelInfo) -> list[str | None] | None:
+    cfg = info.training_config or {}
+    loss = cfg.get("loss")
+    if loss is None:
+        return None
+    if isinstance(loss, dict) and not {"class_name", "config"} <= set(loss):
+        return [_loss_name(loss.get(name)) for name in info.outputs]
+    if isinstance(loss, list):
+        return [_loss_name(item) for item in loss]
+    return [_loss_name(loss)] * len(info.outputs)
+
+
+def _loss_name(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        inner = value.get("config")
+        name = inner.get("name") if isinstance(inner, dict) else None
+        return name or value.get("class_name")
+    return None
+
+
+def _canonical_loss(name: str) -> str:
+    lowered = name.lower().replace(" ", "")
+    for canonical, aliases in {
+        "sparse_categorical_crossentropy": ("sparse_categorical_crossentropy", "sparsecategoricalcrossentropy"),
+        "categorical_crossentropy": ("categorical_crossentropy", "categoricalcrossentropy"),
+        "binary_crossentropy": ("binary_crossentropy", "binarycrossentropy"),
+    }.items():
+        if lowered in aliases:
+            return canonical
+    return "mean_squared_error"
+
+
+def capture_steps(info: ModelInfo, ds: Dataset, *, batch_size: int | None = None, max_samples: int | None = None,
+                  trust_code: bool = False) -> Generator[Progress, None, Capture]:
+    yield Progress("loading TensorFlow")
+    from inspector.analysis import tf_backend
+
+    yield Progress("building the model")
+    built = tf_backend.build_model(info, trust_code=trust_code)
+    runner = tf_backend.Runner(built, info)
+    n = ds.n if max_samples is None else min(ds.n, max_samples)
+    size = choose_batch_size(info, batch_size)
+    layer_acc = {name: ActivationAccumulator(_activation(info, name)) for name in runner.measured}
+    head_names = runner.output_names
+    head_acts = [_activation(info, name) for name in head_names]
+    head_acc = [ActivationAccumulator(act) for act in head_acts]
+    class_counts: list[np.ndarray | None] = [None] * len(head_names)
+    non_finite = [0] * len(head_names)
+    pairs = {(a, b): PairAccumulator() for i, a in enumerate(head_names) for b in head_names[i + 1:]}
+    input_acc: list[ActivationAccumulator] = []
+    data_non_finite = 0
+    first_batch = None
+    total = (n + size - 1) // size
+    for index, start in enumerate(range(0, n, size)):
+        yield Progress("running batches", index, total)
+        xs = _batch(ds, start, min(start + size, n), info, tf_backend)
+        bad = sum(int(x.size - np.count_nonzero(np.isfinite(x))) for x in xs)
+        if bad:  # measured, reported as a finding, and kept out of the model (it would only spread NaN)
+            data_non_finite += bad
+            xs = [np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0) for x in xs]
+        if first_batch is None:
+            first_batch = xs
+            input_acc = [ActivationAccumulator(None) for _ in xs]
+        for acc, x in zip(input_acc, xs, strict=True):
+            acc.add(x)
+        acts, outs = runner.forward(xs)
+        for name, value in acts.items():
+            if name in layer_acc:
+                layer_acc[name].add(value)
+        for i, out in enumerate(outs):
+            head_acc[i].add(out)
+            non_finite[i] += int(np.size(out) - np.count_nonzero(np.isfinite(out)))
+            if head_acts[i] in ("softmax", "sigmoid") and out.ndim == 2:
+                predicted = np.argmax(out, axis=1) if out.shape[1] > 1 else (out[:, 0] > 0.5).astype(int)
+                counts = np.bincount(predicted, minlength=max(out.shape[1], 2))
+                class_counts[i] = counts if class_counts[i] is None else class_counts[i] + counts
+        for (a, b), pair in pairs.items():
+            pair.add(outs[head_names.index(a)], outs[head_names.index(b)])
+    grad_n = min(n, MAX_GRAD_SAMPLES)
+    units = [int(np.prod(h.summary().shape or (1,))) for h in head_acc]
+    ys_all = [np.asarray(t[:grad_n]) for t in ds.targets] if ds.targets is not None else None
+    kinds = loss_kinds(info, head_acts, ys_all, units)
+    weight_sq: dict[str, float] = {}
+    output_sq: dict[str, float] = {}
+    loss_total = 0.0
+    steps = list(range(0, grad_n, size))
+    for step, start in enumerate(steps):  # one gradient pass over grad_n samples, a batch at a time
+        yield Progress("gradients", step, len(steps))
+        stop = min(start + size, grad_n)
+        xs = [np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0) for x in _batch(ds, start, stop, info, tf_backend)]
+        ys = [y[start:stop] for y in ys_all] if ys_all is not None else None
+        w, o, value = runner.gradients(xs, ys, kinds)
+        share = (stop - start) / grad_n
+        for name, rms in w.items():
+            weight_sq[name] = weight_sq.get(name, 0.0) + share * rms * rms
+        for name, rms in o.items():
+            output_sq[name] = output_sq.get(name, 0.0) + share * rms * rms
+        loss_total += share * value
+    weight_grads = {k: float(np.sqrt(v)) for k, v in weight_sq.items()}
+    output_grads = {k: float(np.sqrt(v)) for k, v in output_sq.items()}
+    loss = loss_total
+    heads = [HeadCapture(name, act, acc.summary(), None if cc is None else [int(c) for c in cc], nf)
+             for name, act, acc, cc, nf in zip(head_names, head_acts, head_acc, class_counts, non_finite,
+                                               strict=True)]
+    return Capture(
+        layers={name: acc.summary() for name, acc in layer_acc.items() if acc.samples},
+        heads=heads,
+        pairs=pairs,
+        weight_grads=weight_grads,
+        output_grads=output_grads,
+        loss=loss,
+        loss_kinds=kinds,
+        samples=n,
+        batch_size=size,
+        input_features=[_feature_scales(acc) for acc in input_acc],
+        data_non_finite=data_non_finite,
+        notes=list(built.notes),
+        left_out=list(built.left_out),
+        how_built=built.how,
+        runner=runner,
+        first_batch=first_batch,
+    )
+
+
+def _activation(info: ModelInfo, name: str) -> str | None:
+    layer = info.layers.get(name)
+    if layer is None:
+        return None
+    return layer.activation
+
+
+def _batch(ds: Dataset, start: int, stop: int, info: ModelInfo, backend: Any) -> list[np.ndarray]:
+    if ds.image_paths is not None:
+        shape = info.input_specs[0].shape
+        height, width, channels = (d or 64 for d in shape[1:4])
+        return [backend.load_images(ds.image_paths[start:stop], height, width, channels)]
+    return ds.batch(start, stop)
+
+
+def _feature_scales(acc: ActivationAccumulator) -> dict[str, Any]:
+    """Per-feature mean and std of one input (last axis: features or image channels)."""
+    summary = acc.summary()
+    return {"shape": list(summary.shape), "mean": summary.unit_mean, "std": summary.unit_std,
+            "min": summary.stats.min, "max": summary.stats.max}

@@ -1,0 +1,257 @@
+"""The user's data, as arrays matched to the model's inputs and outputs; or synthetic inputs when there is none.
+
+Large files stay on disk: `.npy` is memory-mapped and HDF5 datasets are sliced batch by batch, so memory does not
+grow with the number of samples. Images are decoded by the TensorFlow backend, batch by batch as well.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from inspector.core.model import InputSpec
+from inspector.errors import DataError
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+MAX_CSV_BYTES = 2 << 30
+
+
+@dataclass
+class Dataset:
+    """Inputs (one array-like per model input, first axis = samples) and optional targets (one per output)."""
+
+    inputs: list[Any]
+    targets: list[np.ndarray] | None
+    source: str
+    synthetic: bool = False
+    notes: list[str] = field(default_factory=list)
+    image_paths: list[str] | None = None  # for image folders: decoded per batch by the backend
+    handles: list[Any] = field(default_factory=list)  # open files that must outlive the arrays
+
+    @property
+    def n(self) -> int:
+        if self.image_paths is not None:
+            return len(self.image_paths)
+        return int(self.inputs[0].shape[0]) if self.inputs else 0
+
+    def batch(self, start: int, stop: int) -> list[np.ndarray]:
+        return [np.asarray(x[start:stop], dtype=np.float32) for x in self.inputs]
+
+    def close(self) -> None:
+        for handle in self.handles:
+            try:
+                handle.close()
+            except Exception:
+                pass
+
+
+def synthetic_dataset(specs: Sequence[InputSpec], n: int = 512, seed: int = 0) -> Dataset:
+    """Standard-normal inputs of the declared shapes (integer inputs: small non-negative indices)."""
+    if not specs:
+        raise DataError("the model declares no input shape, so synthetic inputs cannot be made: pass --data")
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for spec in specs:
+        shape = tuple(d if d is not None else 16 for d in spec.shape[1:])
+        if spec.dtype.startswith(("int", "uint")):
+            arrays.append(rng.integers(0, 10, size=(n, *shape)).astype(np.float32))
+        else:
+            arrays.append(rng.standard_normal(size=(n, *shape)).astype(np.float32))
+    return Dataset(arrays, None, "synthetic", synthetic=True,
+                   notes=[f"no data given: {n} synthetic standard-normal samples were used"])
+
+
+def load_dataset(path: str | os.PathLike[str], specs: Sequence[InputSpec], outputs: Sequence[str],
+                 target_columns: int | None = None) -> Dataset:
+    p = Path(path)
+    if not p.exists():
+        raise DataError(f"{p}: no such file or folder")
+    if p.is_dir():
+        return _image_folder(p)
+    suffix = p.suffix.lower()
+    if p.stat().st_size == 0:
+        raise DataError(f"{p}: the file is empty")
+    loaders = {".npz": _npz, ".npy": _npy, ".csv": _csv, ".tsv": _csv, ".txt": _csv, ".h5": _hdf5, ".hdf5": _hdf5}
+    if suffix in IMAGE_SUFFIXES:
+        return Dataset([], None, str(p), image_paths=[str(p)])
+    loader = loaders.get(suffix)
+    if loader is None:
+        raise DataError(f"{p}: unknown data format '{suffix}' (use .npz, .npy, .csv, .h5 or a folder of images)")
+    return loader(p, list(specs), list(outputs), target_columns)
+
+
+def _split_targets(y: np.ndarray | None, outputs: list[str], where: str) -> list[np.ndarray] | None:
+    """One target array per output: a 2-D y with one column per head is split in output order."""
+    if y is None:
+        return None
+    y = np.asarray(y)
+    if len(outputs) <= 1:
+        return [y]
+    if y.ndim == 2 and y.shape[1] == len(outputs):
+        return [y[:, i : i + 1] for i in range(len(outputs))]
+    raise DataError(f"{where}: y has shape {y.shape}; the model has {len(outputs)} outputs "
+                    f"({', '.join(outputs)}): give one column per output or one array per output name")
+
+
+def _pick_inputs(arrays: dict[str, Any], specs: list[InputSpec], where: str) -> list[Any]:
+    names = [s.name for s in specs]
+    if len(specs) == 1 and "x" in arrays:
+        return [arrays["x"]]
+    if all(n in arrays for n in names):
+        return [arrays[n] for n in names]
+    if "x" in arrays:
+        return [arrays["x"]]
+    candidates = [k for k in arrays if k not in ("y",) and not k.startswith("y_")]
+    if len(specs) == 1 and len(candidates) == 1:
+        return [arrays[candidates[0]]]
+    raise DataError(f"{where}: found arrays {', '.join(sorted(arrays)) or 'none'}; expected 'x' (and 'y'), "
+                    f"or one array per input ({', '.join(names)})")
+
+
+def _pick_targets(arrays: dict[str, Any], outputs: list[str], where: str) -> list[np.ndarray] | None:
+    if len(outputs) > 1 and all(n in arrays or f"y_{n}" in arrays for n in outputs):
+        return [np.asarray(arrays[n] if n in arrays else arrays[f"y_{n}"]) for n in outputs]
+    return _split_targets(arrays.get("y"), outputs, where)
+
+
+def _npz(p: Path, specs: list[InputSpec], outputs: list[str], _: int | None) -> Dataset:
+    try:
+        archive = np.load(p, allow_pickle=False)
+        arrays = {k: archive[k] for k in archive.files}
+    except (ValueError, OSError, EOFError) as exc:
+        raise DataError(f"{p}: not a readable .npz archive: {str(exc).splitlines()[0]}") from None
+    inputs = _pick_inputs(arrays, specs, str(p))
+    return Dataset(inputs, _pick_targets(arrays, outputs, str(p)), str(p))
+
+
+def _npy(p: Path, specs: list[InputSpec], outputs: list[str], _: int | None) -> Dataset:
+    try:
+        array = np.load(p, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise DataError(f"{p}: not a readable .npy array: {str(exc).splitlines()[0]}") from None
+    if len(specs) > 1:
+        raise DataError(f"{p}: one .npy array cannot feed a model with {len(specs)} inputs; use .npz")
+    return Dataset([array], None, str(p))
+
+
+def _hdf5(p: Path, specs: list[InputSpec], outputs: list[str], _: int | None) -> Dataset:
+    import h5py
+
+    try:
+        handle = h5py.File(p, "r", locking=False)
+    except OSError as exc:
+        raise DataError(f"{p}: not a readable HDF5 file: {str(exc).splitlines()[0]}") from None
+    arrays = {k: v for k, v in handle.items() if isinstance(v, h5py.Dataset)}
+    if "model_config" in handle.attrs or "model_weights" in handle:
+        handle.close()
+        raise DataError(f"{p}: this is a Keras model file, not a dataset")
+    inputs = _pick_inputs(arrays, specs, str(p))
+    targets = _pick_targets({k: v[...] for k, v in arrays.items() if k == "y" or k in outputs or k.startswith("y_")},
+                            outputs, str(p))
+    return Dataset(inputs, targets, str(p), handles=[handle])
+
+
+def _csv(p: Path, specs: list[InputSpec], outputs: list[str], target_columns: int | None) -> Dataset:
+    if p.stat().st_size > MAX_CSV_BYTES:
+        raise DataError(f"{p}: CSV files over 2 GB are not supported; convert to .npy or .h5")
+    with p.open(newline="", encoding="utf-8", errors="replace") as fh:
+        sample = fh.read(65536)
+        fh.seek(0)
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t ")
+        except csv.Error:
+            dialect = csv.excel
+        rows = [row for row in csv.reader(fh, dialect) if any(cell.strip() for cell in row)]
+    if not rows:
+        raise DataError(f"{p}: the CSV file has no rows")
+    header = None
+    if not all(_is_number(c) for c in rows[0]):
+        header, rows = rows[0], rows[1:]
+    if not rows:
+        raise DataError(f"{p}: the CSV file has a header but no data rows")
+    width = len(rows[0])
+    for number, row in enumerate(rows, start=2 if header else 1):
+        if len(row) != width:
+            raise DataError(f"{p}: line {number} has {len(row)} columns, the first row has {width}")
+        for col, cell in enumerate(row):
+            if not _is_number(cell):
+                name = header[col] if header else f"#{col + 1}"
+                raise DataError(f"{p}: column '{name}' is not numeric (line {number}: {cell[:30]!r})")
+    data = np.array([[float(c) if c.strip() else np.nan for c in row] for row in rows], dtype=np.float32)
+    if len(specs) != 1 or len(specs[0].shape) != 2:
+        raise DataError(f"{p}: CSV data can only feed a model with one flat input; this model's inputs are "
+                        + ", ".join(f"{s.name} {s.shape}" for s in specs))
+    features = specs[0].shape[1]
+    if target_columns is None:
+        extra = width - features if features is not None else 0
+        if extra == len(outputs) or extra == 0:
+            target_columns = extra
+        else:
+            raise DataError(f"{p}: {width} columns, input '{specs[0].name}' expects {features} features: "
+                            "say how many trailing columns are targets with --target-columns")
+    x = data[:, : width - target_columns]
+    y = data[:, width - target_columns :] if target_columns else None
+    return Dataset([x], _split_targets(y, outputs, str(p)), str(p))
+
+
+def _is_number(cell: str) -> bool:
+    text = cell.strip()
+    if not text:
+        return True  # an empty cell is a missing value (NaN), reported later
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _image_folder(p: Path) -> Dataset:
+    paths = sorted(str(f) for f in p.rglob("*") if f.suffix.lower() in IMAGE_SUFFIXES and f.is_file())
+    if not paths:
+        raise DataError(f"{p}: the folder holds no images ({', '.join(IMAGE_SUFFIXES)})")
+    return Dataset([], None, str(p), image_paths=paths,
+                   notes=[f"{len(paths)} images from {p}, resized to the model's input size"])
+
+
+def check_against(ds: Dataset, specs: Sequence[InputSpec], outputs: Sequence[str]) -> None:
+    """Shapes and sample counts must fit the model; the message says what was found and what was expected."""
+    if ds.image_paths is not None:
+        if len(specs) != 1 or len(specs[0].shape) != 4:
+            raise DataError(f"{ds.source}: images can only feed a model with one image input "
+                            f"(batch, height, width, channels); this model's inputs are "
+                            + ", ".join(f"{s.name} {s.shape}" for s in specs))
+        return
+    if len(ds.inputs) != len(specs):
+        raise DataError(f"{ds.source}: {len(ds.inputs)} input arrays for a model with {len(specs)} inputs "
+                        f"({', '.join(s.name for s in specs)})")
+    counts = {int(x.shape[0]) if getattr(x, "ndim", 0) else 0 for x in ds.inputs}
+    for x, spec in zip(ds.inputs, specs, strict=True):
+        shape = tuple(x.shape)
+        if np.dtype(x.dtype).kind not in "biuf":
+            raise DataError(f"{ds.source}: input '{spec.name}' has dtype {x.dtype}, not numbers")
+        expected = spec.shape[1:]
+        if len(shape) - 1 != len(expected) and not (len(expected) == 1 and len(shape) == 1):
+            raise DataError(f"{ds.source}: data for input '{spec.name}' has shape {shape}, "
+                            f"the model expects (samples, {', '.join('any' if d is None else str(d) for d in expected)})")
+        for got, want in zip(shape[1:], expected, strict=False):
+            if want is not None and got != want:
+                what = "features" if len(expected) == 1 else "as dimensions"
+                raise DataError(f"{ds.source}: data has {shape[1] if len(expected) == 1 else shape[1:]} {what}, "
+                                f"input '{spec.name}' expects {expected[0] if len(expected) == 1 else expected}")
+    if ds.targets is not None:
+        if len(ds.targets) != len(outputs):
+            raise DataError(f"{ds.source}: {len(ds.targets)} target arrays for {len(outputs)} outputs")
+        counts |= {int(t.shape[0]) for t in ds.targets}
+    if len(counts) > 1:
+        raise DataError(f"{ds.source}: inputs and targets have different sample counts ({sorted(counts)})")
+    n = counts.pop() if counts else 0
+    if n == 0:
+        raise DataError(f"{ds.source}: the data has no samples")
+    if n == 1:
+        raise DataError(f"{ds.source}: a single sample: at least 2 are needed to see whether outputs vary")
