@@ -43,6 +43,7 @@ class HeadComparison:
     head_a: str
     head_b: str
     similarities: list[WeightSimilarity]
+    cosine: float = float("nan")  # over all of the two heads' weights at once
 
     @property
     def identical(self) -> bool:
@@ -71,13 +72,15 @@ def compare_heads(info: ModelInfo, read: Callable[[WeightRef], np.ndarray]) -> l
                 continue
             if any(w.size > MAX_COMPARE_SIZE for _, w in ta):
                 continue
-            sims = []
+            sims, all_a, all_b = [], [], []
             for (la, wa), (lb, wb) in zip(ta, tb, strict=True):
                 xa = read(wa).astype(np.float64).ravel()
                 xb = read(wb).astype(np.float64).ravel()
+                all_a.append(xa)
+                all_b.append(xb)
                 sims.append(WeightSimilarity(la, lb, wa.role if wa.role != "other" else wa.name,
                                              cosine(xa, xb), float(np.max(np.abs(xa - xb))) if xa.size else 0.0))
-            out.append(HeadComparison(a, b, sims))
+            out.append(HeadComparison(a, b, sims, cosine(np.concatenate(all_a), np.concatenate(all_b))))
     return out
 
 

@@ -45,7 +45,8 @@ def inspection_to_dict(inspection: Inspection) -> dict[str, Any]:
             for head in info.heads
         ],
         "head_comparisons": [
-            {"head_a": c.head_a, "head_b": c.head_b, "identical": c.identical, "min_cosine": c.min_cosine,
+            {"head_a": c.head_a, "head_b": c.head_b, "identical": c.identical, "cosine": c.cosine,
+             "min_cosine": c.min_cosine,
              "tensors": [vars(s) for s in c.similarities]}
             for c in inspection.comparisons
         ],

@@ -27,7 +27,7 @@ def inspection_text(inspection: Inspection) -> str:
                 lines.append(f"  {head.name}: {len(head.layers)} own layers, {params:,} params"
                              f" ({' -> '.join(n for n in head.layers[-4:])})")
             for c in inspection.comparisons:
-                verdict = "IDENTICAL" if c.identical else f"min cosine {c.min_cosine:.3f}"
+                verdict = "IDENTICAL" if c.identical else f"weight cosine {c.cosine:.3f}"
                 lines.append(f"  {c.head_a} vs {c.head_b}: {verdict}")
             lines.append("")
     else:

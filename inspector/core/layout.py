@@ -1,0 +1,104 @@
+"""Coordinates for drawing the layer graph top-down, shared by the window and the report.
+
+grandalf's Sugiyama layout (layering, crossing reduction, long edges routed through dummy nodes) does this better
+than code of ours; it is pure Python, so it runs anywhere the core runs. We use it under its EPL-1.0 licence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+NODE_W, NODE_H = 170.0, 46.0
+GAP_X = 60.0
+
+
+@dataclass
+class GraphLayout:
+    centers: dict[str, tuple[float, float]]
+    edges: list[tuple[str, str, list[tuple[float, float]]]]  # route points from source to target
+    width: float
+    height: float
+    node_size: tuple[float, float] = (NODE_W, NODE_H)
+    hidden: list[str] = field(default_factory=list)  # nodes left out to keep a big graph readable
+
+
+class _View:
+    def __init__(self, w: float, h: float) -> None:
+        self.w, self.h = w, h
+        self.xy = (0.0, 0.0)
+
+
+class _EdgeView:
+    def __init__(self) -> None:
+        self.points: list[tuple[float, float]] = []
+
+    def setpath(self, points: list[tuple[float, float]]) -> None:
+        self.points = [(float(x), float(y)) for x, y in points]
+
+
+def layout_graph(names: list[str], edges: list[tuple[str, str]], node_size: tuple[float, float] = (NODE_W, NODE_H),
+                 ) -> GraphLayout:
+    """Lay out a DAG top-down; disconnected parts sit side by side, in the order of `names`."""
+    from grandalf.graphs import Edge, Graph, Vertex
+    from grandalf.layouts import SugiyamaLayout
+
+    if not names:
+        return GraphLayout({}, [], 0.0, 0.0, node_size)
+    vertices = {n: Vertex(n) for n in names}
+    for v in vertices.values():
+        v.view = _View(*node_size)
+    unique = list(dict.fromkeys((s, d) for s, d in edges if s in vertices and d in vertices and s != d))
+    graph_edges = []
+    for s, d in unique:
+        e = Edge(vertices[s], vertices[d])
+        e.view = _EdgeView()
+        graph_edges.append(e)
+    graph = Graph(list(vertices.values()), graph_edges)
+    centers: dict[str, tuple[float, float]] = {}
+    routes: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    offset = 0.0
+    height = 0.0
+    components = sorted(graph.C, key=lambda c: min(names.index(v.data) for v in c.sV))
+    for component in components:
+        sug = SugiyamaLayout(component)
+        roots = [v for v in component.sV if not v.e_in()]
+        sug.init_all(roots=roots or None, optimize=True)
+        sug.xspace, sug.yspace = GAP_X / 2, node_size[1]
+        sug.draw(N=3)
+        xs = [v.view.xy[0] for v in component.sV]
+        shift = offset - min(xs) + node_size[0] / 2
+        for v in component.sV:
+            x, y = v.view.xy
+            centers[v.data] = (x + shift, y)
+            height = max(height, y + node_size[1])
+        for e in component.sE:
+            points = e.view.points or [e.v[0].view.xy, e.v[1].view.xy]
+            routes[(e.v[0].data, e.v[1].data)] = [(x + shift, y) for x, y in points]
+        offset = max(c[0] for n, c in centers.items()) + node_size[0] / 2 + GAP_X
+    routed = [(s, d, routes.get((s, d)) or [centers[s], centers[d]]) for s, d in unique]
+    return GraphLayout(centers, routed, offset - GAP_X, height, node_size)
+
+
+def neighbourhood(order: list[str], edges: list[tuple[str, str]], focus: list[str], limit: int) -> list[str]:
+    """The layers within a few steps of the focus layers, at most `limit`, for drawing part of a big graph."""
+    if len(order) <= limit:
+        return list(order)
+    neighbours: dict[str, set[str]] = {n: set() for n in order}
+    for s, d in edges:
+        if s in neighbours and d in neighbours:
+            neighbours[s].add(d)
+            neighbours[d].add(s)
+    keep: list[str] = []
+    frontier = [f for f in focus if f in neighbours] or order[-1:]
+    seen = set(frontier)
+    while frontier and len(keep) < limit:
+        keep.extend(frontier[: limit - len(keep)])
+        nxt = []
+        for n in frontier:
+            for m in sorted(neighbours[n], key=order.index):
+                if m not in seen:
+                    seen.add(m)
+                    nxt.append(m)
+        frontier = nxt
+    position = {n: i for i, n in enumerate(order)}
+    return sorted(keep, key=position.__getitem__)

@@ -1,0 +1,39 @@
+"""Colours and names of blame levels, one source for the window and the report (Qt-free: plain hex strings)."""
+
+from __future__ import annotations
+
+LEVELS = {
+    "blamed": ("#d62728", "responsible: the collapse starts here"),
+    "suspect": ("#ff9f1c", "suspect: evidence, but weaker"),
+    "dead": ("#9467bd", "signal already dead (downstream of the cause)"),
+    "ok": ("#a6cee3", "measured, varies with the input"),
+    "static": ("#e0e0e0", "not measured (no data run yet, or left out)"),
+}
+SEVERITY = {"error": "#d62728", "warning": "#ff9f1c", "info": "#1f77b4"}
+TEXT = "#202124"
+MUTED = "#5f6368"
+BACKGROUND = "#ffffff"
+PANEL = "#f6f7f9"
+GOOD = "#2ca02c"
+
+
+def levels_for(diagnosis) -> dict[str, str]:  # noqa: ANN001 - analysis.diagnose.Diagnosis, imported lazily elsewhere
+    """Blame level of every layer: the same rule draws the graph in the window and in the report."""
+    levels: dict[str, str] = {}
+    if diagnosis is None:
+        return levels
+    dead = diagnosis.thresholds["dead_spread"]
+    for name, measure in diagnosis.layers.items():
+        levels[name] = "dead" if measure.activation.relative_spread < dead else "ok"
+    if diagnosis.blame:
+        top = diagnosis.blame[0].score
+        for entry in diagnosis.blame:
+            levels[entry.layer] = "blamed" if entry.score >= 0.5 * top else "suspect"
+    return levels
+
+
+def level_of_container(levels: dict[str, str], name: str) -> str | None:
+    """A nested model drawn as one node takes the strongest level of its layers."""
+    rank = list(LEVELS)
+    inner = [lvl for layer, lvl in levels.items() if layer.startswith(name + "/")]
+    return min(inner, key=rank.index) if inner else None

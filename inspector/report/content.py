@@ -1,0 +1,157 @@
+"""What the PNG report says, decided without Qt: sections, labels, series and table rows from a Diagnosis.
+
+The renderer only paints this; the window's Export uses the same function, so both show the same report.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from inspector import __version__
+from inspector.core.layout import GraphLayout, layout_graph, neighbourhood
+from inspector.core.stats import Histogram
+from inspector.palette import level_of_container, levels_for
+from inspector.report.text_out import format_shape
+
+GRAPH_LIMIT = 30  # layers drawn in the report's graph; bigger models show the part around the blamed layers
+
+
+@dataclass
+class HistPanel:
+    title: str
+    histogram: Histogram
+    overlay: Histogram | None = None  # e.g. the targets behind a head's outputs
+    alert: bool = False
+    note: str = ""
+
+
+@dataclass
+class GraphPart:
+    layout: GraphLayout
+    labels: dict[str, tuple[str, str]]  # name -> (title line, detail line)
+    levels: dict[str, str]
+    hidden: int  # layers not drawn
+
+
+@dataclass
+class ReportContent:
+    title: str
+    facts: list[str]
+    verdict: str
+    collapsed: bool
+    graph: GraphPart
+    spread_names: list[str]
+    spread_values: list[float]
+    spread_threshold: float
+    head_panels: list[HistPanel]
+    layer_panels: list[HistPanel]
+    matrix_names: list[str]
+    matrix: list[list[float | None]]
+    matrix_label: str
+    findings: list[tuple[str, str, str, str, str]]  # severity, kind, layer, message + evidence, fix + check
+    footer: str
+    notes: list[str] = field(default_factory=list)
+
+
+def build_content(d) -> ReportContent:  # noqa: ANN001 - analysis.diagnose.Diagnosis
+    info = d.info
+    data = "synthetic inputs (no data given)" if d.synthetic else os.path.basename(d.data_source)
+    facts = [
+        f"{info.format.replace('_', ' ')} · Keras {info.keras_version or '?'} · {info.model_class} "
+        f"'{info.name}' · {len(info.layers)} layers · {info.params:,} parameters",
+        f"data: {data} · {d.samples:,} samples · model {d.how_built} · {d.created} · keras-inspector {__version__}",
+    ]
+    levels = levels_for(d)
+    return ReportContent(
+        title=os.path.basename(info.path),
+        facts=facts,
+        verdict=d.verdict,
+        collapsed=d.collapsed,
+        graph=_graph(d, levels),
+        spread_names=list(d.order),
+        spread_values=[d.layers[n].activation.relative_spread for n in d.order],
+        spread_threshold=d.thresholds["dead_spread"],
+        head_panels=[HistPanel(f"head {h.name}: {h.stats.mean:.4g} ± {h.std:.2g}", h.stats.histogram,
+                               h.target_stats.histogram if h.target_stats else None, h.collapsed,
+                               "targets shaded" if h.target_stats else "") for h in d.heads],
+        layer_panels=_layer_panels(d),
+        **_matrix(d),
+        findings=_findings(d),
+        footer=("thresholds: " + ", ".join(f"{k} {v:g}" for k, v in d.thresholds.items())),
+        notes=list(d.notes) + ([f"not run: {', '.join(d.left_out[:8])}"] if d.left_out else []),
+    )
+
+
+def _graph(d, levels: dict[str, str]) -> GraphPart:  # noqa: ANN001
+    info = d.info
+    top = [layer.name for layer in info.top_level]
+    top_set = set(top)
+    edges = [(s, dd) for s, dd in info.edges if s in top_set and dd in top_set]
+    focus = [b.layer.split("/", 1)[0] for b in d.blame[:3]] or info.outputs
+    shown = neighbourhood(top, edges, focus, GRAPH_LIMIT)
+    shown_set = set(shown)
+    layout = layout_graph(shown, [(s, dd) for s, dd in edges if s in shown_set and dd in shown_set])
+    labels = {}
+    node_levels = {}
+    for name in shown:
+        layer = info.layers[name]
+        detail = f"{layer.class_name} {format_shape(layer.output_shape)}"
+        measure = d.layers.get(name)
+        if measure is not None:
+            detail += f" · spread {measure.activation.relative_spread:.2g}"
+        labels[name] = (name if len(name) <= 24 else name[:23] + "…", detail)
+        node_levels[name] = levels.get(name) or level_of_container(levels, name) or "static"
+    return GraphPart(layout, labels, node_levels, len(top) - len(shown))
+
+
+def _layer_panels(d) -> list[HistPanel]:  # noqa: ANN001
+    panels = []
+    for entry in d.blame[:2]:
+        measure = d.layers.get(entry.layer)
+        if measure is not None:
+            a = measure.activation
+            extra = []
+            if a.dead_fraction is not None:
+                extra.append(f"{a.dead_fraction:.0%} dead")
+            if a.saturated_fraction is not None:
+                extra.append(f"{a.saturated_fraction:.0%} saturated")
+            panels.append(HistPanel(f"{entry.layer}: activations", a.stats.histogram, None, True,
+                                    ", ".join(extra)))
+        for ref, stats in d.inspection.layer_stats(entry.layer)[:1]:
+            panels.append(HistPanel(f"{entry.layer}: {ref.name} weights", stats.histogram, None, False,
+                                    f"mean |w| {stats.mean_abs:.3g}, zeros {stats.zero_fraction:.0%}"))
+    return panels[:4]
+
+
+def _matrix(d) -> dict:  # noqa: ANN001
+    names = [h.name for h in d.heads]
+    if len(names) < 2:
+        return {"matrix_names": [], "matrix": [], "matrix_label": ""}
+    index = {n: i for i, n in enumerate(names)}
+    grid: list[list[float | None]] = [[1.0 if i == j else None for j in range(len(names))] for i in range(len(names))]
+    for p in d.pairs:
+        i, j = index[p.head_a], index[p.head_b]
+        value = 1.0 if p.identical else p.correlation
+        grid[i][j] = grid[j][i] = value
+    kernel = {(c.head_a, c.head_b): c.cosine for c in d.inspection.comparisons}
+    label = "output correlation between heads (1 = identical)"
+    if kernel and all(v is None for row in grid for v in row if v != 1.0):
+        for (a, b), v in kernel.items():
+            if a in index and b in index:
+                grid[index[a]][index[b]] = grid[index[b]][index[a]] = v
+        label = "weight cosine similarity between heads"
+    return {"matrix_names": names, "matrix": grid, "matrix_label": label}
+
+
+def _findings(d) -> list[tuple[str, str, str, str, str]]:  # noqa: ANN001
+    checks = {b.layer: b.check for b in d.blame if b.check}
+    rows = []
+    for f in d.findings:
+        if f.severity == "info":
+            continue
+        fix = f.fix
+        if f.layer in checks:
+            fix = f"{fix} [check: {checks[f.layer]}]" if fix else f"check: {checks[f.layer]}"
+        rows.append((f.severity, f.kind, f.layer or "(data)", f.message, fix))
+    return rows[:24]

@@ -1,0 +1,334 @@
+"""Paint the report content onto an image offscreen (no display needed) and encode it as PNG.
+
+Drawn with QPainter at twice the logical size so it stays sharp when pasted into a ticket or printed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPainterPath, QPen
+
+from inspector import palette
+from inspector.core.stats import Histogram
+from inspector.report.content import GraphPart, HistPanel, ReportContent, build_content
+
+WIDTH = 1600  # logical pixels
+SCALE = 2.0  # device pixel ratio of the PNG
+MARGIN = 32
+FONT = "DejaVu Sans"
+
+
+def render_png(diagnosis) -> bytes:  # noqa: ANN001 - analysis.diagnose.Diagnosis
+    return image_to_png(render_image(build_content(diagnosis)))
+
+
+def ensure_app() -> None:
+    """QPainter on images needs a QGuiApplication; make a headless one when none exists (CLI use)."""
+    if QGuiApplication.instance() is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        ensure_app.app = QGuiApplication([])  # type: ignore[attr-defined]
+
+
+def image_to_png(image: QImage) -> bytes:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    buffer.close()
+    return bytes(data.data())
+
+
+def render_image(c: ReportContent) -> QImage:
+    ensure_app()
+    height = _paint(None, c)  # first pass measures, second paints
+    image = QImage(int(WIDTH * SCALE), int(height * SCALE), QImage.Format.Format_ARGB32_Premultiplied)
+    image.setDevicePixelRatio(SCALE)
+    image.fill(QColor(palette.BACKGROUND))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    try:
+        _paint(painter, c)
+    finally:
+        painter.end()
+    return image
+
+
+def _font(size: float, bold: bool = False) -> QFont:
+    font = QFont(FONT)
+    font.setPointSizeF(size)
+    font.setBold(bold)
+    return font
+
+
+class _Canvas:
+    """A painter that can also only measure: the first pass computes the height, the second draws."""
+
+    def __init__(self, painter: QPainter | None) -> None:
+        self.p = painter
+        self._measure_image = None
+        if painter is None:
+            self._measure_image = QImage(8, 8, QImage.Format.Format_ARGB32_Premultiplied)
+            self._measurer = QPainter(self._measure_image)
+
+    @property
+    def painter(self) -> QPainter:
+        return self.p if self.p is not None else self._measurer
+
+    def text(self, rect: QRectF, text: str, size: float, bold: bool = False, color: str = palette.TEXT,
+             flags: Qt.AlignmentFlag | int = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) -> float:
+        p = self.painter
+        p.setFont(_font(size, bold))
+        bound = p.boundingRect(rect, int(flags) | int(Qt.TextFlag.TextWordWrap), text)
+        if self.p is not None:
+            self.p.setPen(QColor(color))
+            self.p.drawText(rect, int(flags) | int(Qt.TextFlag.TextWordWrap), text)
+        return bound.height()
+
+    def close(self) -> None:
+        if self.p is None:
+            self._measurer.end()
+
+
+def _paint(painter: QPainter | None, c: ReportContent) -> float:
+    canvas = _Canvas(painter)
+    try:
+        return _layout(canvas, c)
+    finally:
+        canvas.close()
+
+
+def _layout(cv: _Canvas, c: ReportContent) -> float:
+    inner = WIDTH - 2 * MARGIN
+    y = MARGIN
+    y += cv.text(QRectF(MARGIN, y, inner, 40), f"keras-inspector diagnosis: {c.title}", 20, True) + 6
+    for fact in c.facts:
+        y += cv.text(QRectF(MARGIN, y, inner, 40), fact, 10.5, color=palette.MUTED) + 2
+    y += 10
+    verdict_color = palette.SEVERITY["error"] if c.collapsed else palette.GOOD
+    y += cv.text(QRectF(MARGIN, y, inner, 80), c.verdict, 15, True, verdict_color) + 18
+
+    left_w = 640.0
+    right_x = MARGIN + left_w + 28
+    right_w = WIDTH - MARGIN - right_x
+    top = y
+    graph_bottom = _graph(cv, c.graph, QRectF(MARGIN, top, left_w, 0))
+    ry = _spread_plot(cv, c, QRectF(right_x, top, right_w, 250)) + 16
+    ry = _hist_grid(cv, c.head_panels, right_x, ry, right_w, "Outputs per head on the data") + 10
+    if c.matrix_names:
+        ry = _matrix(cv, c, right_x, ry, right_w) + 10
+    if c.layer_panels:
+        ry = _hist_grid(cv, c.layer_panels, right_x, ry, right_w, "Most responsible layers") + 10
+    y = max(graph_bottom, ry) + 16
+    y = _findings(cv, c, y, inner)
+    footer = "  ·  ".join([*c.notes, c.footer])
+    y += 10 + cv.text(QRectF(MARGIN, y + 10, inner, 200), footer, 8.5, color=palette.MUTED)
+    return y + MARGIN
+
+
+def _section(cv: _Canvas, x: float, y: float, w: float, title: str) -> float:
+    return y + cv.text(QRectF(x, y, w, 30), title, 12, True) + 6
+
+
+def _graph(cv: _Canvas, g: GraphPart, area: QRectF) -> float:
+    y = _section(cv, area.x(), area.y(), area.width(), "Layer graph" + (
+        f" (the {len(g.layout.centers)} layers around the blamed ones; {g.hidden} more not shown)" if g.hidden else ""))
+    layout = g.layout
+    if not layout.centers:
+        return y + cv.text(QRectF(area.x(), y, area.width(), 30), "no architecture stored", 10, color=palette.MUTED)
+    scale = min(1.0, area.width() / max(layout.width, 1.0), 1700.0 / max(layout.height, 1.0))
+    scale = max(scale, 0.45)
+    width = layout.width * scale
+    ox = area.x() + max(0.0, (area.width() - width) / 2)
+    oy = y
+    bottom = oy + layout.height * scale + 8
+    p = cv.p
+    legend_y = bottom + 6
+    if p is not None:
+        p.save()
+        p.setClipRect(QRectF(area.x(), oy - 4, area.width(), bottom - oy + 8))
+        path = QPainterPath()  # every edge in one path: one stroke for the whole graph
+        for _, _, points in layout.edges:
+            pts = [QPointF(ox + px * scale, oy + py * scale) for px, py in points]
+            path.moveTo(pts[0])
+            for pt in pts[1:]:
+                path.lineTo(pt)
+        p.setPen(QPen(QColor("#9aa0a6"), 1.2))
+        p.drawPath(path)
+        nw, nh = layout.node_size[0] * scale, layout.node_size[1] * scale
+        for name, (cx, cy) in layout.centers.items():
+            rect = QRectF(ox + cx * scale - nw / 2, oy + cy * scale - nh / 2, nw, nh)
+            color = palette.LEVELS[g.levels.get(name, "static")][0]
+            p.setPen(QPen(QColor("#5f6368"), 1))
+            p.setBrush(QColor(color))
+            p.drawRoundedRect(rect, 6, 6)
+            title, detail = g.labels[name]
+            dark = g.levels.get(name) in ("blamed", "dead")
+            p.setPen(QColor("#ffffff" if dark else palette.TEXT))
+            p.setFont(_font(max(6.5, 9 * scale), True))
+            p.drawText(rect.adjusted(4, 2, -4, -nh / 2), int(Qt.AlignmentFlag.AlignCenter), title)
+            p.setFont(_font(max(5.5, 7.5 * scale)))
+            p.drawText(rect.adjusted(4, nh / 2 - 2, -4, -2), int(Qt.AlignmentFlag.AlignCenter), detail)
+        p.restore()
+    x = area.x()
+    for key in ("blamed", "suspect", "dead", "ok", "static"):
+        color, meaning = palette.LEVELS[key]
+        if p is not None:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(color))
+            p.drawRect(QRectF(x, legend_y + 3, 10, 10))
+        cv.text(QRectF(x + 16, legend_y, area.width() - 16, 16), meaning, 8.5, color=palette.MUTED)
+        legend_y += 16
+    return legend_y
+
+
+def _spread_plot(cv: _Canvas, c: ReportContent, area: QRectF) -> float:
+    y = _section(cv, area.x(), area.y(), area.width(), "Across-sample spread, layer by layer (where the signal dies)")
+    plot = QRectF(area.x() + 50, y + 4, area.width() - 60, area.height() - 60)
+    p = cv.p
+    values = [max(v, 1e-9) for v in c.spread_values]
+    if p is not None and values:
+        lo, hi = -9.0, max(1.0, math.log10(max(values)) + 0.5)
+        p.setPen(QPen(QColor("#dadce0"), 1))
+        p.setBrush(QColor(palette.PANEL))
+        p.drawRect(plot)
+        p.setFont(_font(7.5))
+        for decade in range(int(lo), int(hi) + 1, 3):
+            yy = plot.bottom() - (decade - lo) / (hi - lo) * plot.height()
+            p.setPen(QPen(QColor("#dadce0"), 1))
+            p.drawLine(QPointF(plot.left(), yy), QPointF(plot.right(), yy))
+            p.setPen(QColor(palette.MUTED))
+            p.drawText(QRectF(area.x(), yy - 7, 46, 14), int(Qt.AlignmentFlag.AlignRight), f"1e{decade}")
+        ty = plot.bottom() - (math.log10(c.spread_threshold) - lo) / (hi - lo) * plot.height()
+        p.setPen(QPen(QColor(palette.SEVERITY["error"]), 1, Qt.PenStyle.DashLine))
+        p.drawLine(QPointF(plot.left(), ty), QPointF(plot.right(), ty))
+        step = plot.width() / max(len(values) - 1, 1)
+        points = [QPointF(plot.left() + i * step if len(values) > 1 else plot.center().x(),
+                          plot.bottom() - (math.log10(v) - lo) / (hi - lo) * plot.height()) for i, v in enumerate(values)]
+        p.setPen(QPen(QColor("#1f77b4"), 2))
+        for a, b in zip(points, points[1:], strict=False):
+            p.drawLine(a, b)
+        for point, v in zip(points, values, strict=True):
+            p.setBrush(QColor(palette.SEVERITY["error"] if v < c.spread_threshold else "#1f77b4"))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.drawEllipse(point, 3, 3)
+        p.setPen(QColor(palette.MUTED))
+        p.setFont(_font(7))
+        labels = c.spread_names
+        every = max(1, len(labels) // 12)
+        for i in range(0, len(labels), every):
+            p.save()
+            p.translate(points[i].x(), plot.bottom() + 4)
+            p.rotate(30)
+            p.drawText(QPointF(0, 8), labels[i][:18])
+            p.restore()
+    return area.y() + area.height() + 30
+
+
+def _hist_grid(cv: _Canvas, panels: list[HistPanel], x: float, y: float, w: float, title: str) -> float:
+    if not panels:
+        return y
+    y = _section(cv, x, y, w, title)
+    columns = 3 if len(panels) > 2 else max(1, len(panels))
+    cell_w = (w - (columns - 1) * 12) / columns
+    cell_h = 150.0
+    for i, panel in enumerate(panels[:9]):
+        col, row = i % columns, i // columns
+        _hist(cv, panel, QRectF(x + col * (cell_w + 12), y + row * (cell_h + 12), cell_w, cell_h))
+    rows = (min(len(panels), 9) + columns - 1) // columns
+    return y + rows * (cell_h + 12)
+
+
+def _hist(cv: _Canvas, panel: HistPanel, rect: QRectF) -> None:
+    p = cv.p
+    if p is None:
+        return
+    p.setPen(QPen(QColor(palette.SEVERITY["error"] if panel.alert else "#dadce0"), 1.2))
+    p.setBrush(QColor(palette.PANEL))
+    p.drawRoundedRect(rect, 4, 4)
+    p.setPen(QColor(palette.TEXT))
+    p.setFont(_font(8.5, True))
+    p.drawText(rect.adjusted(6, 4, -6, 0), int(Qt.AlignmentFlag.AlignLeft), panel.title[:60])
+    area = rect.adjusted(8, 24, -8, -26)
+    hists = [h for h in (panel.overlay, panel.histogram) if h is not None and h.counts]
+    if not hists:
+        return
+    lo = min(h.edges[0] for h in hists)
+    hi = max(h.edges[-1] for h in hists)
+    span = hi - lo if hi > lo else 1.0
+    for h, color in zip(hists, ["#c7c7c7", "#1f77b4"] if panel.overlay is not None else ["#1f77b4"], strict=False):
+        _bars(p, h, area, lo, span, QColor(color))
+    p.setPen(QColor(palette.MUTED))
+    p.setFont(_font(7))
+    p.drawText(QRectF(area.left(), area.bottom() + 2, area.width() / 2, 12), int(Qt.AlignmentFlag.AlignLeft),
+               f"{lo:.3g}")
+    p.drawText(QRectF(area.center().x(), area.bottom() + 2, area.width() / 2, 12), int(Qt.AlignmentFlag.AlignRight),
+               f"{hi:.3g}")
+    if panel.note:
+        p.drawText(QRectF(area.left(), area.bottom() + 12, area.width(), 12), int(Qt.AlignmentFlag.AlignLeft),
+                   panel.note)
+
+
+def _bars(p: QPainter, h: Histogram, area: QRectF, lo: float, span: float, color: QColor) -> None:
+    peak = max(h.counts) or 1
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(color)
+    for count, left, right in zip(h.counts, h.edges, h.edges[1:], strict=False):
+        if not count:
+            continue
+        x0 = area.left() + (left - lo) / span * area.width()
+        x1 = area.left() + (right - lo) / span * area.width()
+        height = max(1.5, count / peak * area.height())
+        p.drawRect(QRectF(x0, area.bottom() - height, max(x1 - x0 - 0.5, 1.5), height))
+
+
+def _matrix(cv: _Canvas, c: ReportContent, x: float, y: float, w: float) -> float:
+    y = _section(cv, x, y, w, f"Head similarity ({c.matrix_label})")
+    n = len(c.matrix_names)
+    cell = min(60.0, (w - 120) / max(n, 1))
+    p = cv.p
+    if p is not None:
+        p.setFont(_font(8))
+        for i, name in enumerate(c.matrix_names):
+            p.setPen(QColor(palette.TEXT))
+            p.drawText(QRectF(x, y + i * cell, 110, cell), int(Qt.AlignmentFlag.AlignVCenter), name[:16])
+            for j in range(n):
+                value = c.matrix[i][j]
+                rect = QRectF(x + 115 + j * cell, y + i * cell, cell - 2, cell - 2)
+                shade = QColor("#eeeeee") if value is None else _diverging(value)
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(shade)
+                p.drawRect(rect)
+                p.setPen(QColor(palette.TEXT))
+                p.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), "n/a" if value is None else f"{value:.2f}")
+    return y + n * cell + 4
+
+
+def _diverging(value: float) -> QColor:
+    v = max(-1.0, min(1.0, value))
+    if v >= 0:
+        return QColor(int(255 - 40 * v), int(255 - 150 * v), int(255 - 150 * v))
+    return QColor(int(255 - 150 * -v), int(255 - 110 * -v), 255)
+
+
+def _findings(cv: _Canvas, c: ReportContent, y: float, w: float) -> float:
+    y = _section(cv, MARGIN, y, w, f"Findings ({len(c.findings)}, most severe first)")
+    if not c.findings:
+        return y + cv.text(QRectF(MARGIN, y, w, 20), "no warnings or errors", 10, color=palette.MUTED)
+    cols = [(0, 70), (70, 170), (240, 180), (420, 560), (980, w - 980)]
+    headers = ["severity", "kind", "layer", "evidence", "suggested fix and check"]
+    for (cx, cw), head in zip(cols, headers, strict=True):
+        cv.text(QRectF(MARGIN + cx, y, cw - 8, 20), head, 9, True, palette.MUTED)
+    y += 20
+    for row in c.findings:
+        heights = [cv.text(QRectF(MARGIN + cx, y, cw - 10, 400), text, 8.8, i == 0,
+                           palette.SEVERITY.get(row[0], palette.TEXT) if i == 0 else palette.TEXT)
+                   for i, ((cx, cw), text) in enumerate(zip(cols, row, strict=True))]
+        y += max(heights) + 8
+        if cv.p is not None:
+            cv.p.setPen(QPen(QColor("#eeeeee"), 1))
+            cv.p.drawLine(QPointF(MARGIN, y - 4), QPointF(MARGIN + w, y - 4))
+    return y
