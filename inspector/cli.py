@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from inspector import __version__
 from inspector.errors import InspectorError
 
-COMMANDS = ("inspect", "diagnose", "gui", "demo")
+COMMANDS = ("inspect", "diagnose", "gui", "demo", "-h", "--help", "--version")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,14 +43,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--png", metavar="OUT", help="write the diagnosis report as a PNG picture")
     p.set_defaults(run=_run_diagnose)
 
-    p = sub.add_parser("demo", help="diagnose the bundled collapsed demo model")
+    p = sub.add_parser("gui", help="open the window (the default command)")
+    _gui_arguments(p)
+    p.set_defaults(run=_run_gui)
+
+    p = sub.add_parser("demo", help="open the window on the bundled collapsed demo model, diagnosed")
+    p.add_argument("--screenshot", metavar="OUT.png", help="save a picture of the window once diagnosed, then exit")
+    p.add_argument("--headless", action="store_true", help="print the diagnosis instead of opening the window")
     p.set_defaults(run=_run_demo)
     return parser
+
+
+def _gui_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", nargs="?", help=".keras or .h5 file to open")
+    p.add_argument("--data", metavar="D", help="dataset to diagnose the model with once it is open")
+    p.add_argument("--screenshot", metavar="OUT.png",
+                   help="wait for the diagnosis, select the most-blamed layer, save a picture of the window, exit")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    if not args_list or (args_list[0] not in COMMANDS and not args_list[0].startswith("-")):
+        args_list = ["gui", *args_list]  # `keras-inspector [MODEL]` opens the window
     args = parser.parse_args(args_list)
     run: Callable[[argparse.Namespace], int] | None = getattr(args, "run", None)
     if run is None:
@@ -159,9 +174,26 @@ def _bar(progress) -> str:  # noqa: ANN001
     return f"{progress.stage} [{'#' * filled}{'.' * (30 - filled)}] {progress.done}/{progress.total}"
 
 
+def _run_gui(args: argparse.Namespace) -> int:
+    if args.screenshot:
+        from inspector.output import check_output_path
+
+        check_output_path(args.screenshot, [args.model or "", args.data or ""])
+    if args.model:
+        from inspector.core.sniff import sniff
+
+        sniff(args.model)  # a missing or foreign file is a one-line error before any window opens
+    from inspector.ui.app import main_gui
+
+    return main_gui(args.model, args.data, args.screenshot, diagnose=bool(args.data))
+
+
 def _run_demo(args: argparse.Namespace) -> int:
     from inspector.resources import demo_paths
 
     model, data = demo_paths()
-    return _run_diagnose(argparse.Namespace(model=str(model), data=str(data), batch_size=None, max_samples=None,
-                                            seed=0, target_columns=None, trust_code=False, json=None, png=None))
+    if args.headless:
+        return _run_diagnose(argparse.Namespace(model=str(model), data=str(data), batch_size=None,
+                                                max_samples=None, seed=0, target_columns=None, trust_code=False,
+                                                json=None, png=None))
+    return _run_gui(argparse.Namespace(model=str(model), data=str(data), screenshot=args.screenshot))

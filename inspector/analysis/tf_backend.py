@@ -321,7 +321,8 @@ class Runner:
         weights = {name: layer.trainable_weights for name, layer in self.layers.items()
                    if layer.trainable_weights and not isinstance(layer, keras.Model)}
         inputs = [tf.convert_to_tensor(x) for x in xs]
-        with tf.GradientTape() as tape:
+        with warnings.catch_warnings(), tf.GradientTape() as tape:
+            warnings.simplefilter("ignore")
             outs = self._probe(inputs, training=False)
             outs = outs if isinstance(outs, (list, tuple)) else [outs]
             count = len(self._names)

@@ -102,3 +102,32 @@ def neighbourhood(order: list[str], edges: list[tuple[str, str]], focus: list[st
         frontier = nxt
     position = {n: i for i, n in enumerate(order)}
     return sorted(keep, key=position.__getitem__)
+
+
+def visible_graph(info, expanded: set[str] | frozenset[str] = frozenset()) -> tuple[list[str], list[tuple[str, str]]]:  # noqa: ANN001
+    """Nodes and edges to draw: nested models are one node unless expanded, then their layers replace them,
+    with the outer edges redirected to the nested model's own inputs and outputs."""
+    def shown(name: str) -> bool:
+        layer = info.layers[name]
+        parent = layer.parent
+        while parent is not None:
+            if parent not in expanded:
+                return False
+            parent = info.layers[parent].parent
+        return not (layer.children and name in expanded)
+
+    def entry_points(name: str, outputs: bool) -> list[str]:
+        layer = info.layers[name]
+        if not (layer.children and name in expanded):
+            return [name]
+        ends = layer.outputs if outputs else layer.inputs
+        return [p for end in ends for p in entry_points(end, outputs)] or [name]
+
+    names = [n for n in info.topological_order() if shown(n)]
+    edges = []
+    for src, dst in info.edges:
+        for s in entry_points(src, outputs=True):
+            for d in entry_points(dst, outputs=False):
+                if s != d and s in info.layers and d in info.layers and shown(s) and shown(d):
+                    edges.append((s, d))
+    return names, edges

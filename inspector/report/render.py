@@ -10,6 +10,7 @@ import os
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QApplication
 
 from inspector import palette
 from inspector.core.stats import Histogram
@@ -26,10 +27,11 @@ def render_png(diagnosis) -> bytes:  # noqa: ANN001 - analysis.diagnose.Diagnosi
 
 
 def ensure_app() -> None:
-    """QPainter on images needs a QGuiApplication; make a headless one when none exists (CLI use)."""
+    """QPainter on images needs a Qt application; make a headless one when none exists (CLI use). A widgets
+    QApplication, not a QGuiApplication, so that a window can still be opened later in the same process."""
     if QGuiApplication.instance() is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        ensure_app.app = QGuiApplication([])  # type: ignore[attr-defined]
+        ensure_app.app = QApplication([])  # type: ignore[attr-defined]
 
 
 def image_to_png(image: QImage) -> bytes:

@@ -1,0 +1,90 @@
+"""The output heads side by side: their own layers' weights, how alike they are, and their outputs on the data."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QWidget
+
+from inspector.core.inspection import Inspection
+from inspector.ui.panels_common import Column, fmt, table
+from inspector.ui.plots import HistogramPlot
+
+
+class HeadsPanel(Column):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plots: list[HistogramPlot] = []
+        self.badges: dict[str, str] = {}
+        self.label("<i>Open a model to compare its output heads.</i>")
+        self.finish()
+
+    def show_heads(self, inspection: Inspection, diagnosis=None) -> None:  # noqa: ANN001
+        self.clear()
+        self.plots, self.badges = [], {}
+        info = inspection.info
+        if not info.heads:
+            self.label("<i>No architecture: no heads to compare.</i>")
+            self.finish()
+            return
+        verdicts = {h.name: h for h in diagnosis.heads} if diagnosis else {}
+        identical = {n for p in (diagnosis.pairs if diagnosis else []) if p.identical for n in (p.head_a, p.head_b)}
+        identical |= {n for c in inspection.comparisons if c.identical for n in (c.head_a, c.head_b)}
+        rows = []
+        for head in info.heads:
+            stats = [s for n in head.layers for _, s in inspection.layer_stats(n)]
+            total = sum(s.count for s in stats)
+            mean_abs = sum(s.mean_abs * s.count for s in stats) / total if total else None
+            v = verdicts.get(head.name)
+            badge = "COLLAPSED" if v and v.collapsed else ("identical" if head.name in identical else
+                                                            ("ok" if v else "not run yet"))
+            self.badges[head.name] = badge
+            rows.append([head.name, badge, str(len(head.layers)), f"{sum(info.layers[n].params for n in head.layers):,}",
+                         fmt(mean_abs), fmt(v.stats.mean) if v else "–", fmt(v.std) if v else "–",
+                         fmt(v.target_stats.std) if v and v.target_stats else "–"])
+        widget = table(["head", "state", "own layers", "params", "mean |w|", "output mean", "output std",
+                        "target std"], rows, "headsTable")
+        for r, row in enumerate(rows):
+            if row[1] in ("COLLAPSED", "identical"):
+                widget.item(r, 1).setForeground(QColor("#d62728"))
+        self.label(f"<h3>{len(info.heads)} output head{'s' if len(info.heads) > 1 else ''}</h3>")
+        self.add(widget)
+        if len(info.heads) > 1:
+            self.label("<b>Similarity</b>: weight cosine (upper right) and output correlation on the data "
+                       "(lower left); 1.00 means identical")
+            self.add(self._matrix(inspection, diagnosis))
+        for head in info.heads:
+            v = verdicts.get(head.name)
+            if v is None:
+                continue
+            plot = HistogramPlot(f"{head.name}: outputs" + (" (grey: targets)" if v.target_stats else ""))
+            plot.show_histogram(v.stats.histogram, v.target_stats.histogram if v.target_stats else None, v.collapsed)
+            self.plots.append(plot)
+            self.add(plot)
+        self.finish()
+
+    def _matrix(self, inspection: Inspection, diagnosis) -> QTableWidget:  # noqa: ANN001
+        names = [h.name for h in inspection.info.heads]
+        index = {n: i for i, n in enumerate(names)}
+        widget = QTableWidget(len(names), len(names))
+        widget.setObjectName("similarityMatrix")
+        widget.setHorizontalHeaderLabels(names)
+        widget.setVerticalHeaderLabels(names)
+        values: dict[tuple[int, int], float | None] = {}
+        for c in inspection.comparisons:
+            i, j = index[c.head_a], index[c.head_b]
+            values[(min(i, j), max(i, j))] = c.cosine
+        for p in diagnosis.pairs if diagnosis else []:
+            i, j = index.get(p.head_a), index.get(p.head_b)
+            if i is not None and j is not None:
+                values[(max(i, j), min(i, j))] = 1.0 if p.identical else p.correlation
+        for i in range(len(names)):
+            for j in range(len(names)):
+                value = 1.0 if i == j else values.get((i, j))
+                item = QTableWidgetItem("n/a" if value is None else f"{value:.2f}")
+                if value is not None and i != j:
+                    strength = max(0.0, min(1.0, abs(value)))
+                    item.setBackground(QColor(255, int(255 - 120 * strength), int(255 - 120 * strength)))
+                widget.setItem(i, j, item)
+        widget.resizeColumnsToContents()
+        widget.setMinimumHeight(min(40 + 30 * len(names), 300))
+        return widget

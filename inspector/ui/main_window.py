@@ -1,0 +1,415 @@
+"""The main window: menus, recent files, drag and drop, the graph in the middle and one dock per panel.
+
+It owns no analysis: opening and diagnosing are generators from core/analysis run by `JobRunner`, and the
+panels draw what comes back.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inspector.core.inspection import Inspection
+from inspector.core.layout import GraphLayout, layout_graph, visible_graph
+from inspector.errors import InspectorError, UnsafeModelError
+from inspector.palette import levels_for
+from inspector.ui import dialogs
+from inspector.ui.diagnosis_panel import DiagnosisPanel
+from inspector.ui.graph_view import GraphView
+from inspector.ui.heads_panel import HeadsPanel
+from inspector.ui.jobs import JobRunner
+from inspector.ui.layer_panel import LayerPanel
+
+MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
+DATA_SUFFIXES = (".npz", ".npy", ".csv", ".tsv", ".txt", ".h5", ".hdf5")
+MAX_RECENT = 10
+
+
+def open_steps(path: str, expanded: frozenset[str] = frozenset()):  # noqa: ANN201 - generator
+    """Read the model and lay out its graph, off the GUI thread."""
+    from inspector.core.inspection import inspect_steps
+    from inspector.progress import Progress
+
+    inspection = yield from inspect_steps(path)
+    yield Progress("laying out the graph")
+    return inspection, _layout(inspection, expanded)
+
+
+def _layout(inspection: Inspection, expanded: frozenset[str] | set[str]) -> GraphLayout:
+    names, edges = visible_graph(inspection.info, expanded)
+    return layout_graph(names, edges)
+
+
+def is_model_file(path: str) -> bool:
+    """A dropped .h5 can be a model or a dataset: the model reader decides, cheaply."""
+    p = Path(path)
+    if p.is_dir() or p.suffix.lower() not in MODEL_SUFFIXES:
+        return False
+    if p.suffix.lower() == ".keras":
+        return True
+    try:
+        import h5py
+
+        with h5py.File(p, "r", locking=False) as f:
+            return any(k in f.attrs for k in ("model_config", "layer_names")) or "model_weights" in f or "layers" in f
+    except OSError:
+        return True  # let the reader explain what is wrong with it
+
+
+class MainWindow(QMainWindow):
+    diagnosis_ready = Signal(object)
+    model_ready = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("keras-inspector")
+        self.resize(1400, 900)
+        self.setAcceptDrops(True)
+        self.settings = settings or QSettings("keras-inspector", "keras-inspector")
+        self.inspection: Inspection | None = None
+        self.diagnosis: Any = None
+        self.model_path: str | None = None
+        self.data_path: str | None = None
+        self.pending_data: str | None = None
+        self.expanded: set[str] = set()
+        self.trust_code = False
+        self.error_box = None
+        self.jobs = JobRunner(self)
+        self._build_ui()
+        self._build_menus()
+        self.jobs.progressed.connect(self._on_progress)
+        self.jobs.finished.connect(self._on_job_finished)
+        self.jobs.failed.connect(self._on_job_failed)
+        self.jobs.busy_changed.connect(self._on_busy)
+
+    # --- construction ---------------------------------------------------------------------------------------
+
+    def _build_ui(self) -> None:
+        self.graph = GraphView()
+        self.graph.layer_selected.connect(self._on_layer_selected)
+        self.graph.container_toggled.connect(self._toggle_container)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Find layer by name…")
+        self.search.setObjectName("layerSearch")
+        self.search.returnPressed.connect(self._find_layer)
+        fit = QToolButton()
+        fit.setText("Fit")
+        fit.clicked.connect(self.graph.fit)
+        self.diagnose_button = QPushButton("Diagnose")
+        self.diagnose_button.setToolTip("Run the open dataset (or synthetic inputs) through the model")
+        self.diagnose_button.clicked.connect(lambda: self.run_diagnosis(self.data_path))
+        self.diagnose_button.setEnabled(False)
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 1)
+        bar.addWidget(fit)
+        bar.addWidget(self.diagnose_button)
+        self.welcome = QLabel("<h2>keras-inspector</h2><p>Open a model (File ▸ Open model…, Ctrl+O) or drop a "
+                              ".keras / .h5 file here.</p><p>Then drop a dataset (.npz, .npy, .csv, .h5, a folder "
+                              "of images) to see where the model stops depending on its input.</p>")
+        self.welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.welcome.setObjectName("welcome")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.graph)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(4, 4, 4, 4)
+        column.addLayout(bar)
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.layer_panel = LayerPanel()
+        self.heads_panel = HeadsPanel()
+        self.diagnosis_panel = DiagnosisPanel()
+        self.diagnosis_panel.layer_clicked.connect(self.select_layer)
+        self.layer_dock = self._dock("Layer", self.layer_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.heads_dock = self._dock("Heads", self.heads_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.layer_dock, self.heads_dock)
+        self.layer_dock.raise_()
+        self.diagnosis_dock = self._dock("Diagnosis", self.diagnosis_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.resizeDocks([self.layer_dock], [520], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.diagnosis_dock], [320], Qt.Orientation.Vertical)
+
+        self.status = QLabel("Ready")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(260)
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.statusBar().addWidget(self.status, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.cancel_button)
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{title}Dock")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.open_action = self._action(file_menu, "&Open model…", self._ask_model, QKeySequence.StandardKey.Open)
+        self._action(file_menu, "Open &dataset…", self._ask_dataset, "Ctrl+D")
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self._refresh_recent()
+        file_menu.addSeparator()
+        self.export_action = self._action(file_menu, "&Export report as PNG…", self._ask_export, "Ctrl+E")
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        run_menu = self.menuBar().addMenu("&Run")
+        self._action(run_menu, "&Diagnose", lambda: self.run_diagnosis(self.data_path), "F5")
+        self._action(run_menu, "&Cancel", self.cancel, "Esc")
+        view_menu = self.menuBar().addMenu("&View")
+        self._action(view_menu, "&Fit graph", self.graph.fit, "Ctrl+0")
+        for dock in (self.layer_dock, self.heads_dock, self.diagnosis_dock):
+            view_menu.addAction(dock.toggleViewAction())
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&About", lambda: dialogs.show_about(self))
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:  # noqa: ANN001
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    # --- opening ------------------------------------------------------------------------------------------
+
+    def open_model(self, path: str, data: str | None = None) -> None:
+        """The one code path behind the menu, recent files, drops and the command line."""
+        self.pending_data = data
+        self.model_path = os.path.abspath(path)
+        self.trust_code = False
+        self.expanded = set()
+        self.status.setText(f"Opening {os.path.basename(path)}…")
+        self.jobs.start("open", lambda: open_steps(self.model_path))
+
+    def open_dataset(self, path: str) -> None:
+        if self.inspection is None:
+            self.show_error(InspectorError("open a model first, then its dataset"))
+            return
+        self.run_diagnosis(path)
+
+    def run_diagnosis(self, data: str | None = None, trust: bool | None = None) -> None:
+        if self.inspection is None or self.model_path is None:
+            self.show_error(InspectorError("open a model first"))
+            return
+        from inspector.analysis.diagnose import DiagnoseOptions, diagnose_steps
+
+        self.data_path = os.path.abspath(data) if data else None
+        trust_code = self.trust_code if trust is None else trust
+        options = DiagnoseOptions(data=self.data_path, trust_code=trust_code)
+        path = self.model_path
+        self.diagnosis_panel.show_waiting("Running the data through the model…")
+        self.jobs.start("diagnose", lambda: diagnose_steps(path, options))
+
+    def cancel(self) -> None:
+        if self.jobs.busy:
+            self.jobs.cancel()
+            self.status.setText("Cancelled")
+            self.diagnosis_panel.show_waiting("Cancelled. Run ▸ Diagnose (F5) to start again.")
+
+    # --- results ------------------------------------------------------------------------------------------
+
+    def _on_job_finished(self, kind: str, result: Any) -> None:
+        if kind == "open":
+            inspection, layout = result
+            self.inspection = inspection
+            self.diagnosis = None
+            self.stack.setCurrentWidget(self.graph)
+            self.graph.set_levels({})
+            self.graph.show_graph(inspection.info, layout)
+            self.heads_panel.show_heads(inspection)
+            self.layer_panel.show_nothing()
+            self.diagnose_button.setEnabled(inspection.info.has_architecture)
+            info = inspection.info
+            self.setWindowTitle(f"keras-inspector — {os.path.basename(info.path)}")
+            self.status.setText(f"{info.model_class or 'weights only'} · {len(info.layers)} layers · "
+                                f"{info.params:,} params · {len(inspection.findings)} flags from the weights")
+            self._remember(info.path)
+            self.model_ready.emit(inspection)
+            if not info.has_architecture:
+                self.diagnosis_panel.show_waiting("This file stores weights only: no graph to run data through. "
+                                                  "The weight statistics are in the Layer panel's table below.")
+                self.layer_panel.show_weights_only(inspection)
+            elif self.pending_data is not None:
+                data, self.pending_data = self.pending_data, None
+                self.run_diagnosis(data or None)
+            else:
+                self.diagnosis_panel.show_waiting("Drop a dataset on the window or use File ▸ Open dataset… "
+                                                  "(Run ▸ Diagnose without data uses synthetic inputs).")
+        elif kind == "diagnose":
+            self.diagnosis = result
+            self.graph.set_levels(levels_for(result))
+            self.diagnosis_panel.show_diagnosis(result)
+            self.heads_panel.show_heads(result.inspection, result)
+            self.status.setText(result.verdict)
+            if result.blame:
+                self.select_layer(result.blame[0].layer)
+            elif self.graph.selected_name():
+                self._on_layer_selected(self.graph.selected_name())
+            self.diagnosis_ready.emit(result)
+        elif kind == "relayout":
+            self.graph.show_graph(self.inspection.info, result)
+            self.graph.set_levels(levels_for(self.diagnosis))
+
+    def _on_job_failed(self, kind: str, error: BaseException) -> None:
+        if kind == "diagnose" and isinstance(error, UnsafeModelError) and not self.trust_code:
+            from inspector.core.safety import scan_config_for_code
+
+            risks = scan_config_for_code(self.inspection.info) if self.inspection else []
+            if risks and dialogs.confirm_trust(self, risks):
+                self.trust_code = True
+                self.run_diagnosis(self.data_path, trust=True)
+                return
+        self.status.setText(f"Failed: {error}")
+        if kind == "diagnose":
+            self.diagnosis_panel.show_waiting(f"The diagnosis could not run: {error}")
+        self.show_error(error)
+        self.failed.emit(str(error))
+
+    def show_error(self, error: BaseException) -> None:
+        self.error_box = dialogs.show_error(self, error)
+
+    def _on_progress(self, stage: str, done: int, total: int) -> None:
+        self.status.setText(f"{stage}…" if not total else f"{stage} {done}/{total}")
+        self.progress.setRange(0, total or 0)
+        self.progress.setValue(done)
+
+    def _on_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        if not busy:
+            self.progress.setRange(0, 1)
+
+    # --- selection and graph --------------------------------------------------------------------------------
+
+    def select_layer(self, name: str) -> None:
+        if self.inspection is None:
+            return
+        info = self.inspection.info
+        parent = info.layers[name].parent if name in info.layers else None
+        if parent is not None and name not in self.graph.nodes and parent not in self.expanded:
+            self.expanded.add(parent)  # show the blamed layer inside its nested model
+            self.graph.show_graph(info, _layout(self.inspection, self.expanded))
+            self.graph.set_levels(levels_for(self.diagnosis))
+        self.graph.select(name)
+        self._on_layer_selected(name)
+
+    def _on_layer_selected(self, name: str) -> None:
+        if self.inspection is not None:
+            self.layer_panel.show_layer(self.inspection, name, self.diagnosis)
+            self.layer_dock.raise_()
+
+    def _toggle_container(self, name: str) -> None:
+        if self.inspection is None:
+            return
+        self.expanded.symmetric_difference_update({name})
+        self.graph.show_graph(self.inspection.info, _layout(self.inspection, self.expanded))
+        self.graph.set_levels(levels_for(self.diagnosis))
+
+    def _find_layer(self) -> None:
+        found = self.graph.find(self.search.text())
+        if found:
+            self._on_layer_selected(found)
+        else:
+            self.status.setText(f"No layer matches '{self.search.text()}'")
+
+    # --- files ----------------------------------------------------------------------------------------------
+
+    def _ask_model(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open Keras model", "", "Keras models (*.keras *.h5 *.hdf5)")
+        if path:
+            self.open_model(path)
+
+    def _ask_dataset(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open dataset", "",
+                                              "Datasets (*.npz *.npy *.csv *.h5 *.hdf5);;All files (*)")
+        if path:
+            self.open_dataset(path)
+
+    def _ask_export(self) -> None:
+        if self.diagnosis is None:
+            self.show_error(InspectorError("nothing to export yet: run a diagnosis first (drop a dataset or F5)"))
+            return
+        default = os.path.splitext(os.path.basename(self.model_path or "model"))[0] + "-diagnosis.png"
+        path, _ = QFileDialog.getSaveFileName(self, "Export report as PNG", default, "PNG images (*.png)")
+        if path:
+            self.export_report(path)
+
+    def export_report(self, path: str) -> None:
+        from inspector.output import check_output_path, write_atomic
+        from inspector.report.render import render_png
+
+        try:
+            check_output_path(path, [self.model_path or "", self.data_path or ""])
+            write_atomic(path, render_png(self.diagnosis))
+        except InspectorError as exc:
+            self.show_error(exc)
+            return
+        self.status.setText(f"Report written to {path}")
+
+    def _remember(self, path: str) -> None:
+        recent = [p for p in self._recent() if p != path]
+        self.settings.setValue("recent", [path, *recent][:MAX_RECENT])
+        self._refresh_recent()
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in value or []]
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        entries = self._recent()
+        for path in entries:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_model(p))
+        self.recent_menu.setEnabled(bool(entries))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt API
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt API
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if not paths:
+            return
+        event.acceptProposedAction()
+        models = [p for p in paths if is_model_file(p)]
+        data = [p for p in paths if p not in models]
+        if models:
+            self.open_model(models[0], data[0] if data else None)
+        elif data:
+            self.open_dataset(data[0])
+
+    def closeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt API
+        self.jobs.cancel()
+        self.jobs.wait(10_000)  # let TensorFlow finish the batch it is in before the interpreter goes
+        super().closeEvent(event)
+
+    def after(self, ms: int, slot) -> None:  # noqa: ANN001
+        QTimer.singleShot(ms, slot)

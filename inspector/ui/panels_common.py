@@ -1,0 +1,67 @@
+"""Bits the panels share: a scrollable column that is rebuilt on every update, and number formatting."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+
+class Column(QScrollArea):
+    """A vertical stack of widgets, replaced as a whole when what it shows changes."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.body = QWidget()
+        self.box = QVBoxLayout(self.body)
+        self.box.setContentsMargins(8, 8, 8, 8)
+        self.setWidget(self.body)
+
+    def clear(self) -> None:
+        old = self.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self._reset()
+
+    def add(self, widget: QWidget) -> QWidget:
+        self.box.addWidget(widget)
+        return widget
+
+    def label(self, html: str, name: str | None = None) -> QLabel:
+        label = QLabel(html)
+        label.setWordWrap(True)
+        label.setTextFormat(label.textFormat().RichText)
+        if name:
+            label.setObjectName(name)
+        self.box.addWidget(label)
+        return label
+
+    def finish(self) -> None:
+        self.box.addStretch(1)
+
+
+def fmt(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if value != value:  # NaN
+        return "NaN"
+    return f"{value:.4g}"
+
+
+def table(headers: list[str], rows: list[list[str]], name: str | None = None) -> QTableWidget:
+    widget = QTableWidget(len(rows), len(headers))
+    widget.setHorizontalHeaderLabels(headers)
+    widget.verticalHeader().setVisible(False)
+    widget.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            widget.setItem(r, c, QTableWidgetItem(text))
+    widget.resizeColumnsToContents()
+    height = min(36 + 30 * len(rows), 320)
+    widget.setMinimumHeight(height)
+    widget.setMaximumHeight(height + 20)
+    if name:
+        widget.setObjectName(name)
+    return widget
