@@ -7,15 +7,12 @@ Goal (issue 2): at least 8x faster and at most a third of the peak memory, with 
 
 from __future__ import annotations
 
-import argparse
 import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PY, measure  # noqa: E402
+from common import PY, measure, workspace  # noqa: E402
 
 LOAD = "import sys, keras; m = keras.models.load_model(sys.argv[1], compile=False); m.summary(print_fn=lambda *a, **k: None)"
 
@@ -51,19 +48,9 @@ def branching_model(blocks: int = 166):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--keep", help="folder for the saved models (default: a temporary folder)")
-    parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    folder = Path(args.keep or tempfile.mkdtemp(prefix="bench-inspect-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    if args.build_only:
-        build_models(folder)
-        return
-    # Build in a child process: a parent holding TensorFlow would make every measured child look as big,
-    # since a forked child's peak memory counts the pages it shares before exec.
-    subprocess.run([PY, __file__, "--keep", str(folder), "--build-only"], check=True)
-    models = {name: folder / f"{name}.keras" for name in ("ResNet50", "DenseNet121", "branching-1000")}
+    names = ("ResNet50", "DenseNet121", "branching-1000")
+    folder = workspace(__file__, __doc__, build_models, [f"{n}.keras" for n in names])
+    models = {name: folder / f"{name}.keras" for name in names}
     print(f"{'model':16} {'inspect s':>10} {'load s':>8} {'speed-up':>9} {'inspect MB':>11} {'load MB':>8} {'memory':>7}")
     for name, path in models.items():
         ours = measure([PY, "-m", "inspector", "inspect", str(path), "--json", str(folder / f"{name}.json")])

@@ -40,3 +40,25 @@ def measure(argv: list[str], repeat: int = 3) -> Run:
 
 
 PY = sys.executable
+
+
+def workspace(script: str, doc: str, build, needed: list[str]):  # noqa: ANN001, ANN201
+    """The folder a benchmark works in (`--keep DIR` or a temporary one), with its models and data built there
+    by a child process: a parent holding TensorFlow would make every measured child look as big, since a forked
+    child's peak memory counts the pages it shares before exec."""
+    import argparse
+    import tempfile
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument("--keep", help="folder for the models and data (default: a temporary folder)")
+    parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    folder = Path(args.keep or tempfile.mkdtemp(prefix="keras-inspector-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    if args.build_only:
+        build(folder)
+        raise SystemExit(0)
+    if not all((folder / name).exists() for name in needed):
+        subprocess.run([PY, script, "--keep", str(folder), "--build-only"], check=True)
+    return folder

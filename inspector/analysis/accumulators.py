@@ -110,10 +110,11 @@ class ActivationAccumulator:
         values = flat.ravel()
         step = max(1, values.size // (MAX_ROWS * 16))
         self.hist.add(values[::step])
-        self._features(flat)
-        self._units(batch)
+        picked = self._features(flat)
+        # a flat layer's units are its features: reuse the float64 copy instead of converting twice
+        self._units(batch, picked if batch.ndim == 2 and picked.shape[1] == batch.shape[1] else None)
 
-    def _features(self, flat: np.ndarray) -> None:
+    def _features(self, flat: np.ndarray) -> np.ndarray:
         if self.feature_index is None:
             width = flat.shape[1]
             self.feature_index = (np.arange(width) if width <= MAX_FEATURES
@@ -127,21 +128,28 @@ class ActivationAccumulator:
         self.f_sum += picked.sum(axis=0)
         self.f_sq += np.einsum("ij,ij->j", picked, picked)
         self.f_changed |= np.any(picked != self.f_first, axis=0)
+        return picked
 
-    def _units(self, batch: np.ndarray) -> None:
-        rows = batch.reshape(-1, batch.shape[-1])
-        if rows.shape[0] > MAX_ROWS:  # an even sample of positions: exact for dense layers, a survey for conv maps
-            rows = rows[:: rows.shape[0] // MAX_ROWS + 1]
-        units = rows.astype(np.float64)
-        units = np.nan_to_num(units, nan=0.0, posinf=0.0, neginf=0.0)
+    def _units(self, batch: np.ndarray, as_float: np.ndarray | None = None) -> None:
+        if as_float is not None:
+            units = as_float
+        else:
+            rows = batch.reshape(-1, batch.shape[-1])
+            if rows.shape[0] > MAX_ROWS:  # an even sample of positions: exact for dense layers, a survey for maps
+                rows = rows[:: rows.shape[0] // MAX_ROWS + 1]
+            units = np.nan_to_num(rows.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
         if self.u_sum is None:
             width = units.shape[1]
             self.u_sum, self.u_sq = np.zeros(width), np.zeros(width)
             self.u_max, self.u_min = np.full(width, -np.inf), np.full(width, np.inf)
             self.u_bound = np.zeros(width)
         self.u_count += units.shape[0]
-        self.u_sum += units.sum(axis=0)
-        self.u_sq += np.einsum("ij,ij->j", units, units)
+        if as_float is not None and self.f_sum is not None and self.u_sum.size == self.f_sum.size:
+            self.u_sum[:] = self.f_sum  # same data as the features: the sums are already there
+            self.u_sq[:] = self.f_sq
+        else:
+            self.u_sum += units.sum(axis=0)
+            self.u_sq += np.einsum("ij,ij->j", units, units)
         self.u_max = np.maximum(self.u_max, units.max(axis=0))
         self.u_min = np.minimum(self.u_min, units.min(axis=0))
         bounds = SATURATION_BOUNDS.get(self.activation or "")

@@ -6,6 +6,7 @@ TensorFlow is reached only through `tf_backend`, imported here on first use so t
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
@@ -118,6 +119,11 @@ def _canonical_loss(name: str) -> str:
 def capture_steps(info: ModelInfo, ds: Dataset, *, batch_size: int | None = None, max_samples: int | None = None,
                   trust_code: bool = False) -> Generator[Progress, None, Capture]:
     yield Progress("loading TensorFlow")
+    if any("Conv" in layer.class_name for layer in info.layers.values()):
+        # TF 2.21's oneDNN conv2d_backprop_filter crashes (double free) on the corpus' mini-Xception even in a
+        # plain Keras script; the plain kernels do not. Only for convolutional models, where it matters, since
+        # oneDNN is faster elsewhere. It takes effect only if TensorFlow is not loaded yet.
+        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     from inspector.analysis import tf_backend
 
     yield Progress("building the model")

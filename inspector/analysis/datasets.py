@@ -130,13 +130,48 @@ def _npz(p: Path, specs: list[InputSpec], outputs: list[str], _: int | None) -> 
     return Dataset(inputs, _pick_targets(arrays, outputs, str(p)), str(p))
 
 
+class NpyReader:
+    """A .npy array read batch by batch with plain file reads. Not memory-mapped on purpose: mapped pages count
+    as the process's memory, so a mapped 2 GB file would look like 2 GB used by the time the last batch is read."""
+
+    def __init__(self, path: Path) -> None:
+        from numpy.lib import format as npy_format
+
+        with path.open("rb") as fh:
+            version = npy_format.read_magic(fh)
+            read_header = npy_format.read_array_header_1_0 if version == (1, 0) else npy_format.read_array_header_2_0
+            shape, fortran, dtype = read_header(fh)
+            self.offset = fh.tell()
+        if fortran or dtype.hasobject:
+            raise DataError(f"{path}: Fortran-ordered or object arrays are not supported; save with np.save(x)")
+        self.path, self.shape, self.dtype = path, tuple(shape), dtype
+        self.ndim = len(self.shape)
+        self.row_bytes = int(np.prod(self.shape[1:], dtype=np.int64)) * dtype.itemsize
+        expected = self.offset + self.row_bytes * (self.shape[0] if self.shape else 1)
+        if path.stat().st_size < expected:
+            raise DataError(f"{path}: the file is truncated (holds fewer bytes than its header says)")
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        start, stop, _ = rows.indices(self.shape[0])
+        count = max(0, stop - start)
+        with self.path.open("rb") as fh:
+            fh.seek(self.offset + start * self.row_bytes)
+            data = np.fromfile(fh, dtype=self.dtype, count=count * (self.row_bytes // self.dtype.itemsize))
+        return data.reshape((count, *self.shape[1:]))
+
+
 def _npy(p: Path, specs: list[InputSpec], outputs: list[str], _: int | None) -> Dataset:
     try:
-        array = np.load(p, mmap_mode="r", allow_pickle=False)
+        array = NpyReader(p)
     except (ValueError, OSError) as exc:
         raise DataError(f"{p}: not a readable .npy array: {str(exc).splitlines()[0]}") from None
     if len(specs) > 1:
         raise DataError(f"{p}: one .npy array cannot feed a model with {len(specs)} inputs; use .npz")
+    if not array.shape:
+        raise DataError(f"{p}: holds a single number, not samples")
     return Dataset([array], None, str(p))
 
 

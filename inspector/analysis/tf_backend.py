@@ -21,9 +21,6 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-# TF 2.21's oneDNN conv2d_backprop_filter segfaults on the mini-Xception of the corpus (separable convolutions,
-# 64x64x1, batch 512): measured here, the plain kernels do not. Users can still opt back in.
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
