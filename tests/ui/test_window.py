@@ -131,3 +131,36 @@ def test_screenshot_command(tmp_path, files):
     reds = sum(1 for x in range(0, image.width() // 2, 4) for y in range(0, image.height() * 2 // 3, 4)
                if (c := image.pixelColor(x, y)).red() > 200 and c.green() < 60 and c.blue() < 60)
     assert reds > 100
+
+
+def test_empty_window_invites_and_about_shows_the_version(window):
+    from inspector import __version__
+
+    assert window.stack.currentWidget() is window.welcome
+    assert "Open a model" in window.welcome.text()
+    assert not window.diagnose_button.isEnabled()
+    from PySide6.QtWidgets import QMessageBox
+
+    texts = []
+    original = QMessageBox.about
+    QMessageBox.about = staticmethod(lambda parent, title, text: texts.append(text))
+    try:
+        from inspector.ui import dialogs
+
+        dialogs.show_about(window)
+    finally:
+        QMessageBox.about = original
+    assert __version__ in texts[0]
+
+
+def test_weights_only_file_shows_its_tree(window, qtbot):
+    from tests.conftest import CORPUS_REAL, corpus_file
+
+    path = corpus_file(CORPUS_REAL, "diabetes-k3.weights.h5")
+    with qtbot.waitSignal(window.model_ready, timeout=30_000):
+        window.open_model(str(path))
+    from PySide6.QtWidgets import QTableWidget
+
+    tree = window.layer_panel.findChild(QTableWidget, "weightTree")
+    assert tree is not None and tree.rowCount() == 6
+    assert not window.diagnose_button.isEnabled()
