@@ -108,7 +108,7 @@ class ActivationAccumulator:
         flat = batch.reshape(n, -1)
         self.moments.add(flat)
         values = flat.ravel()
-        step = max(1, values.size // (MAX_ROWS * 16))
+        step = max(1, values.size // MAX_ROWS)  # an even sample of each batch: the shape, at a fraction of the cost
         self.hist.add(values[::step])
         picked = self._features(flat)
         # a flat layer's units are its features: reuse the float64 copy instead of converting twice
@@ -124,10 +124,15 @@ class ActivationAccumulator:
             self.f_first = flat[0, self.feature_index].astype(np.float64)
             self.f_changed = np.zeros(size, dtype=bool)
         assert self.f_sum is not None and self.f_sq is not None and self.f_first is not None
-        picked = np.nan_to_num(flat[:, self.feature_index].astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
-        self.f_sum += picked.sum(axis=0)
-        self.f_sq += np.einsum("ij,ij->j", picked, picked)
-        self.f_changed |= np.any(picked != self.f_first, axis=0)
+        picked = flat if self.feature_index.size == flat.shape[1] else flat[:, self.feature_index]
+        if picked.dtype.kind != "f":
+            picked = picked.astype(np.float64)
+        if not np.isfinite(picked).all():
+            picked = np.nan_to_num(picked, nan=0.0, posinf=0.0, neginf=0.0)
+        # float64 accumulators over float32 data: no float64 copy of the batch is made
+        self.f_sum += picked.sum(axis=0, dtype=np.float64)
+        self.f_sq += np.square(picked).sum(axis=0, dtype=np.float64)
+        self.f_changed |= np.any(picked != self.f_first.astype(picked.dtype), axis=0)
         return picked
 
     def _units(self, batch: np.ndarray, as_float: np.ndarray | None = None) -> None:
@@ -137,7 +142,9 @@ class ActivationAccumulator:
             rows = batch.reshape(-1, batch.shape[-1])
             if rows.shape[0] > MAX_ROWS:  # an even sample of positions: exact for dense layers, a survey for maps
                 rows = rows[:: rows.shape[0] // MAX_ROWS + 1]
-            units = np.nan_to_num(rows.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+            units = rows if rows.dtype.kind == "f" else rows.astype(np.float64)
+            if not np.isfinite(units).all():
+                units = np.nan_to_num(units, nan=0.0, posinf=0.0, neginf=0.0)
         if self.u_sum is None:
             width = units.shape[1]
             self.u_sum, self.u_sq = np.zeros(width), np.zeros(width)
@@ -148,8 +155,8 @@ class ActivationAccumulator:
             self.u_sum[:] = self.f_sum  # same data as the features: the sums are already there
             self.u_sq[:] = self.f_sq
         else:
-            self.u_sum += units.sum(axis=0)
-            self.u_sq += np.einsum("ij,ij->j", units, units)
+            self.u_sum += units.sum(axis=0, dtype=np.float64)
+            self.u_sq += np.square(units).sum(axis=0, dtype=np.float64)
         self.u_max = np.maximum(self.u_max, units.max(axis=0))
         self.u_min = np.minimum(self.u_min, units.min(axis=0))
         bounds = SATURATION_BOUNDS.get(self.activation or "")

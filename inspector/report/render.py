@@ -137,12 +137,12 @@ def _section(cv: _Canvas, x: float, y: float, w: float, title: str) -> float:
 
 def _graph(cv: _Canvas, g: GraphPart, area: QRectF) -> float:
     y = _section(cv, area.x(), area.y(), area.width(), "Layer graph" + (
-        f" (the {len(g.layout.centers)} layers around the blamed ones; {g.hidden} more not shown)" if g.hidden else ""))
+        f": {len(g.layout.centers)} layers around the cause ({g.hidden} more)" if g.hidden else ""))
     layout = g.layout
     if not layout.centers:
         return y + cv.text(QRectF(area.x(), y, area.width(), 30), "no architecture stored", 10, color=palette.MUTED)
     scale = min(1.0, area.width() / max(layout.width, 1.0), 1700.0 / max(layout.height, 1.0))
-    scale = max(scale, 0.45)
+    scale = max(scale, 0.3)  # below this the labels are unreadable; a wider graph is clipped at the panel edge
     width = layout.width * scale
     ox = area.x() + max(0.0, (area.width() - width) / 2)
     oy = y
