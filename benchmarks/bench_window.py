@@ -111,6 +111,10 @@ def main() -> None:
           f"{shown.get('diagnose', float('nan')) * 1000:.0f} ms"
           f"{' ERROR ' + done['error'] if 'error' in done else ''}")
     window.close()
+    sys.stdout.flush()
+    # Leave without tearing Qt objects down at interpreter exit: the meter's timer and the paint filter would
+    # be destroyed after the QApplication, which PySide6 answers with a crash that says nothing about the window.
+    os._exit(0)
 
 
 if __name__ == "__main__":

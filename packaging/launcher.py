@@ -29,6 +29,9 @@ def _report_startup_failure() -> None:
 
 
 def run() -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # the window diagnoses in a child process started from this executable
     try:
         from inspector.cli import main
     except Exception:

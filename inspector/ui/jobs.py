@@ -21,6 +21,20 @@ def _drive(make: Callable[[], Generator[Progress, None, Any]]) -> Generator[Prog
     return (yield from make())
 
 
+class ClosingGeneratorWorker(GeneratorWorker):
+    """Closes the generator when the work ends, cancelled or not, so its `finally` blocks run on the worker
+    thread (a child process is stopped, files are closed) instead of whenever it is garbage-collected."""
+
+    def work(self):  # noqa: ANN201
+        try:
+            return super().work()
+        finally:
+            try:
+                self._gen.close()
+            except Exception:  # closing must never turn a cancel into an error
+                pass
+
+
 class JobRunner(QObject):
     progressed = Signal(str, int, int)  # stage, done, total
     finished = Signal(str, object)  # kind, result
@@ -44,7 +58,8 @@ class JobRunner(QObject):
         run_id = self._run_id
         self._kind = kind
         # errors are ours to handle (a dialog), not superqt's to re-raise on the GUI thread
-        worker = create_worker(_drive, make, _start_thread=False, _ignore_errors=True)
+        worker = create_worker(_drive, make, _start_thread=False, _ignore_errors=True,
+                               _worker_class=ClosingGeneratorWorker)
         worker.yielded.connect(lambda p, rid=run_id: self._on_progress(rid, p))
         worker.returned.connect(lambda r, rid=run_id, k=kind: self._on_result(rid, k, r))
         worker.errored.connect(lambda e, rid=run_id, k=kind: self._on_error(rid, k, e))

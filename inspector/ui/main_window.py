@@ -216,14 +216,16 @@ class MainWindow(QMainWindow):
         if self.inspection is None or self.model_path is None:
             self.show_error(InspectorError("open a model first"))
             return
-        from inspector.analysis.diagnose import DiagnoseOptions, diagnose_steps
+        from inspector.analysis.diagnose import DiagnoseOptions
+        from inspector.analysis.remote import diagnose_in_child
 
         self.data_path = os.path.abspath(data) if data else None
         trust_code = self.trust_code if trust is None else trust
         options = DiagnoseOptions(data=self.data_path, trust_code=trust_code)
-        path = self.model_path
+        path, inspection = self.model_path, self.inspection
         self.diagnosis_panel.show_waiting("Running the data through the model…")
-        self.jobs.start("diagnose", lambda: diagnose_steps(path, options))
+        # a child process: TensorFlow never loads into the window's interpreter, so it cannot freeze it
+        self.jobs.start("diagnose", lambda: diagnose_in_child(path, options, inspection))
 
     def cancel(self) -> None:
         if self.jobs.busy:
