@@ -94,12 +94,16 @@ class MainWindow(QMainWindow):
         self.trust_code = False
         self.error_box = None
         self.jobs = JobRunner(self)
+        self.layout_jobs = JobRunner(self)  # re-layouts on expand/collapse never cancel a running diagnosis
+        self.layouts: dict[frozenset[str], GraphLayout] = {}
         self._build_ui()
         self._build_menus()
         self.jobs.progressed.connect(self._on_progress)
         self.jobs.finished.connect(self._on_job_finished)
         self.jobs.failed.connect(self._on_job_failed)
         self.jobs.busy_changed.connect(self._on_busy)
+        self.layout_jobs.finished.connect(self._on_job_finished)
+        self.layout_jobs.failed.connect(self._on_job_failed)
 
     # --- construction ---------------------------------------------------------------------------------------
 
@@ -220,6 +224,12 @@ class MainWindow(QMainWindow):
         from inspector.analysis.remote import diagnose_in_child
 
         self.data_path = os.path.abspath(data) if data else None
+        if trust is None and not self.trust_code:
+            from inspector.core.safety import scan_config_for_code
+
+            risks = scan_config_for_code(self.inspection.info)
+            if risks and self.confirm_code(risks):
+                self.trust_code = True
         trust_code = self.trust_code if trust is None else trust
         options = DiagnoseOptions(data=self.data_path, trust_code=trust_code)
         path, inspection = self.model_path, self.inspection
@@ -239,6 +249,7 @@ class MainWindow(QMainWindow):
         if kind == "open":
             inspection, layout = result
             self.inspection = inspection
+            self.layouts = {frozenset(): layout}
             self.diagnosis = None
             self.stack.setCurrentWidget(self.graph)
             self.graph.set_levels({})
@@ -274,15 +285,17 @@ class MainWindow(QMainWindow):
                 self._on_layer_selected(self.graph.selected_name())
             self.diagnosis_ready.emit(result)
         elif kind == "relayout":
-            self.graph.show_graph(self.inspection.info, result)
-            self.graph.set_levels(levels_for(self.diagnosis))
+            key, layout, focus = result
+            self.layouts[key] = layout
+            if key == frozenset(self.expanded):
+                self._draw(layout, focus)
 
     def _on_job_failed(self, kind: str, error: BaseException) -> None:
         if kind == "diagnose" and isinstance(error, UnsafeModelError) and not self.trust_code:
             from inspector.core.safety import scan_config_for_code
 
             risks = scan_config_for_code(self.inspection.info) if self.inspection else []
-            if risks and dialogs.confirm_trust(self, risks):
+            if risks and self.confirm_code(risks):
                 self.trust_code = True
                 self.run_diagnosis(self.data_path, trust=True)
                 return
@@ -291,6 +304,10 @@ class MainWindow(QMainWindow):
             self.diagnosis_panel.show_waiting(f"The diagnosis could not run: {error}")
         self.show_error(error)
         self.failed.emit(str(error))
+
+    def confirm_code(self, risks: list) -> bool:
+        """Ask before building layers that run code from the file (a method, so tests can answer it)."""
+        return dialogs.confirm_trust(self, risks)
 
     def show_error(self, error: BaseException) -> None:
         self.error_box = dialogs.show_error(self, error)
@@ -315,8 +332,8 @@ class MainWindow(QMainWindow):
         parent = info.layers[name].parent if name in info.layers else None
         if parent is not None and name not in self.graph.nodes and parent not in self.expanded:
             self.expanded.add(parent)  # show the blamed layer inside its nested model
-            self.graph.show_graph(info, _layout(self.inspection, self.expanded))
-            self.graph.set_levels(levels_for(self.diagnosis))
+            self._relayout(focus=name)
+            return
         self.graph.select(name)
         self._on_layer_selected(name)
 
@@ -329,8 +346,32 @@ class MainWindow(QMainWindow):
         if self.inspection is None:
             return
         self.expanded.symmetric_difference_update({name})
-        self.graph.show_graph(self.inspection.info, _layout(self.inspection, self.expanded))
+        self._relayout(focus=name)
+
+    def _relayout(self, focus: str | None = None) -> None:
+        """Lay the graph out again for the current expansions: from the cache, or off the GUI thread."""
+        assert self.inspection is not None
+        key = frozenset(self.expanded)
+        if key in self.layouts:
+            self._draw(self.layouts[key], focus)
+            return
+        inspection = self.inspection
+
+        def steps():  # noqa: ANN202 - generator
+            from inspector.progress import Progress
+
+            yield Progress("laying out the graph")
+            return key, _layout(inspection, key), focus
+
+        self.layout_jobs.start("relayout", steps)
+
+    def _draw(self, layout: GraphLayout, focus: str | None) -> None:
+        assert self.inspection is not None
+        self.graph.show_graph(self.inspection.info, layout)
         self.graph.set_levels(levels_for(self.diagnosis))
+        if focus and focus in self.graph.nodes:
+            self.graph.select(focus)
+            self._on_layer_selected(focus)
 
     def _find_layer(self) -> None:
         found = self.graph.find(self.search.text())
@@ -409,6 +450,7 @@ class MainWindow(QMainWindow):
             self.open_dataset(data[0])
 
     def closeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt API
+        self.layout_jobs.cancel()
         self.jobs.cancel()
         self.jobs.wait(10_000)  # let TensorFlow finish the batch it is in before the interpreter goes
         super().closeEvent(event)

@@ -164,3 +164,34 @@ def test_weights_only_file_shows_its_tree(window, qtbot):
     tree = window.layer_panel.findChild(QTableWidget, "weightTree")
     assert tree is not None and tree.rowCount() == 6
     assert not window.diagnose_button.isEnabled()
+
+
+def test_nested_model_expands_off_the_gui_thread(window, qtbot, tmp_path):
+    k = models.keras()
+    inner_in = k.Input((4,))
+    encoder = k.Model(inner_in, k.layers.Dense(3, name="inner_dense")(inner_in), name="encoder")
+    x = k.Input((4,), name="x")
+    path = models.save_both(k.Model(x, k.layers.Dense(1, name="out")(encoder(x))), tmp_path, "nested")["keras"]
+    with qtbot.waitSignal(window.model_ready, timeout=60_000):
+        window.open_model(str(path))
+    assert "encoder" in window.graph.nodes and "encoder/inner_dense" not in window.graph.nodes
+    window._toggle_container("encoder")  # what a double-click on the node does
+    qtbot.waitUntil(lambda: "encoder/inner_dense" in window.graph.nodes, timeout=10_000)
+    window._toggle_container("encoder")  # collapse again: the cached layout, no job
+    assert "encoder" in window.graph.nodes
+
+
+def test_code_in_the_file_is_confirmed_by_name(window, qtbot, tmp_path):
+    k = models.keras()
+    x = k.Input((4,), name="x")
+    h = k.layers.Dense(4, name="before")(x)
+    h = k.layers.Lambda(lambda t: t * 2, name="doubler")(h)
+    path = models.save_both(k.Model(x, k.layers.Dense(1, name="out")(h)), tmp_path, "lam")["keras"]
+    asked = []
+    window.confirm_code = lambda risks: asked.append([r.layer for r in risks]) or False
+    with qtbot.waitSignal(window.model_ready, timeout=60_000):
+        window.open_model(str(path))
+    with qtbot.waitSignal(window.diagnosis_ready, timeout=180_000):
+        window.run_diagnosis(None)
+    assert asked == [["doubler"]]
+    assert "doubler" in window.diagnosis.left_out and "before" in window.diagnosis.layers
