@@ -51,15 +51,29 @@ class Capture:
     first_batch: list[np.ndarray] | None = None
 
 
+def available_memory() -> int | None:
+    """Bytes of memory the machine can still give, where the platform says (Linux, macOS)."""
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
 def choose_batch_size(info: ModelInfo, requested: int | None) -> int:
+    """Samples per batch such that every layer's output for one batch, with the copies measuring makes, fits in
+    ACTIVATION_BUDGET_BYTES, or in an eighth of the memory still available when that is less."""
     if requested:
         return max(1, requested)
+    budget = ACTIVATION_BUDGET_BYTES
+    free = available_memory()
+    if free is not None:
+        budget = max(16 << 20, min(budget, free // 8))
     per_sample = 0
     for layer in info.layers.values():
         shape = layer.output_shape or (None, 64)
         per_sample += int(np.prod([d if d is not None else 32 for d in shape[1:]] or [1]))
     per_sample = max(per_sample, 1) * 4 * 3  # float32, plus numpy copies while measuring
-    return int(np.clip(ACTIVATION_BUDGET_BYTES // per_sample, 1, 512))
+    return int(np.clip(budget // per_sample, 1, 512))
 
 
 def loss_kinds(info: ModelInfo, output_activations: list[str | None], targets: list[np.ndarray] | None,

@@ -102,3 +102,20 @@ def test_image_folder_of_mixed_sizes(tmp_path):
     path = models.save_both(model, tmp_path, "cnn")["keras"]
     d = run(diagnose_steps(path, DiagnoseOptions(data=str(folder))))
     assert d.samples == 12 and not d.synthetic
+
+
+def test_batch_size_follows_layer_sizes_and_free_memory(monkeypatch):
+    from inspector.analysis import capture
+    from inspector.core.model import Layer, ModelInfo
+
+    def info(width):
+        layers = {f"l{i}": Layer(f"l{i}", "Dense", {}, output_shape=(None, width)) for i in range(4)}
+        return ModelInfo("m", "keras_zip", "3", None, "Functional", "m", layers, [], [], [], [], [], None)
+
+    monkeypatch.setattr(capture, "available_memory", lambda: 64 << 30)
+    assert capture.choose_batch_size(info(64), None) == 512
+    big = capture.choose_batch_size(info(1 << 20), None)
+    assert 1 <= big < 16
+    monkeypatch.setattr(capture, "available_memory", lambda: 256 << 20)  # little free memory: smaller batches
+    assert capture.choose_batch_size(info(1 << 20), None) < big
+    assert capture.choose_batch_size(info(64), 7) == 7
