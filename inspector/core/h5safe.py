@@ -232,6 +232,28 @@ def read_dataset(dataset: h5py.Dataset, rows: slice | None = None) -> np.ndarray
         raise ModelFileError(f"dataset '{dataset.name}' cannot be read (truncated file?): {_first_line(exc)}") from None
 
 
+def read_contiguous(dataset: h5py.Dataset, raw: BinaryIO, base_offset: int) -> np.ndarray | None:
+    """A contiguous, unfiltered dataset read with one plain read from the file it lives in (no HDF5 round trips
+    through Python), or None when the dataset is stored any other way. Sizes are checked against the file."""
+    try:
+        offset = dataset.id.get_offset()
+        if offset is None or dataset.chunks is not None or dataset.dtype.kind not in "biuf" or not dataset.shape:
+            return None
+        shape = dataset_shape(dataset)
+        count = int(np.prod(shape, dtype=np.int64))
+        dtype = dataset.dtype
+    except (OSError, RuntimeError, ValueError, TypeError):
+        return None
+    end = base_offset + offset + count * dtype.itemsize
+    if end > os.fstat(raw.fileno()).st_size:  # checked before allocating: the header may lie
+        raise ModelFileError(f"dataset '{dataset.name}' runs past the end of the file (truncated?)")
+    raw.seek(base_offset + offset)
+    data = np.fromfile(raw, dtype=dtype, count=count)
+    if data.size != count:
+        raise ModelFileError(f"dataset '{dataset.name}' runs past the end of the file (truncated?)")
+    return data.reshape(shape)
+
+
 def dtype_name(dataset: h5py.Dataset) -> str:
     try:
         return str(dataset.dtype)

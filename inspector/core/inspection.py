@@ -10,14 +10,16 @@ import os
 from collections import deque
 from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 import h5py
 
 from inspector.core.findings import data_free_findings
-from inspector.core.h5safe import read_dataset
+from inspector.core.h5safe import check_dataset, read_contiguous, read_dataset
 from inspector.core.heads import HeadComparison, compare_heads
-from inspector.core.model import Finding, ModelInfo, WeightRef
+from inspector.core.model import Finding, ModelInfo, WeightRef, WeightSource
 from inspector.core.reader import read_model
 from inspector.core.stats import CHUNK_BYTES, TensorStats, array_stats, dataset_stats, read_weight, resolve
 from inspector.progress import Progress
@@ -43,8 +45,8 @@ def inspect_steps(path: str | os.PathLike[str]) -> Generator[Progress, None, Ins
     if info.source is None or not refs:
         result.findings = data_free_findings(info, {}, [], _no_read)
         return result
-    with info.source.open() as h5:
-        for index, (path, stats) in enumerate(_stats_in_parallel(h5, refs)):
+    with info.source.open() as h5, _raw_file(info.source) as raw:
+        for index, (path, stats) in enumerate(_stats_in_parallel(h5, refs, raw, info.source.raw_offset)):
             result.weight_stats[path] = stats
             if index % 16 == 0:
                 yield Progress("weight statistics", index, len(refs))
@@ -70,7 +72,17 @@ def inspect_model(path: str | os.PathLike[str]) -> Inspection:
 PARALLEL_MIN_SIZE = 1 << 16
 
 
-def _stats_in_parallel(h5: h5py.File, refs: list[WeightRef]) -> Iterator[tuple[str, TensorStats]]:
+@contextmanager
+def _raw_file(source: WeightSource) -> Iterator[BinaryIO | None]:
+    if source.raw_path is None:
+        yield None
+        return
+    with open(source.raw_path, "rb") as fh:
+        yield fh
+
+
+def _stats_in_parallel(h5: h5py.File, refs: list[WeightRef], raw: BinaryIO | None = None,
+                       raw_offset: int = 0) -> Iterator[tuple[str, TensorStats]]:
     """Read in this thread (HDF5 is serialised anyway), compute in two: numpy releases the GIL, and the
     statistics of a 100 MB model then cost about what reading it does. In-flight tensors are bounded."""
     pending: deque[tuple[str, Future[TensorStats]]] = deque()
@@ -81,7 +93,9 @@ def _stats_in_parallel(h5: h5py.File, refs: list[WeightRef]) -> Iterator[tuple[s
                 # big tensors stream through their own chunked path; tiny ones cost less than a thread hop
                 yield ref.path, dataset_stats(dataset)
                 continue
-            pending.append((ref.path, pool.submit(array_stats, read_dataset(dataset))))
+            check_dataset(dataset)
+            array = read_contiguous(dataset, raw, raw_offset) if raw is not None else None
+            pending.append((ref.path, pool.submit(array_stats, array if array is not None else read_dataset(dataset))))
             while len(pending) > 8:
                 path, future = pending.popleft()
                 yield path, future.result()

@@ -74,6 +74,7 @@ def weights_opener(path: str, archive: zipfile.ZipFile) -> Any | None:
                                                          f"{path}: {WEIGHTS_MEMBER}") as h5:
                 yield h5
 
+        open_in_place.raw_offset = offset  # type: ignore[attr-defined]  # where the HDF5 bytes begin in the zip
         return open_in_place
     extracted = _extract(path, archive, info)
 

@@ -173,11 +173,17 @@ class ModelInfo:
 
 
 class WeightSource:
-    """How to get at the weights of a model without holding them: opens the HDF5 store on demand."""
+    """How to get at the weights of a model without holding them: opens the HDF5 store on demand.
 
-    def __init__(self, opener: Any, description: str) -> None:
+    `raw_path`/`raw_offset` say where the HDF5 bytes start inside a plain file (0 for an .h5, the member's offset
+    for a stored `.keras` member), so contiguous uncompressed datasets can be read with one plain read.
+    """
+
+    def __init__(self, opener: Any, description: str, raw_path: str | None = None, raw_offset: int = 0) -> None:
         self._opener = opener  # callable returning a context manager that yields an h5py.File
         self.description = description
+        self.raw_path = raw_path
+        self.raw_offset = raw_offset
 
     def open(self) -> Any:
         return self._opener()

@@ -50,7 +50,8 @@ def _read_zip(path: str) -> ModelInfo:
     compile_config = config.get("compile_config") if isinstance(config, dict) else None
     return _finish(path, "keras_zip", str(keras_version) if keras_version else None, None, graph, tree, unassigned,
                    compile_config if isinstance(compile_config, dict) else None,
-                   WeightSource(opener, f"{path}: model.weights.h5") if opener else None, config)
+                   WeightSource(opener, f"{path}: model.weights.h5", path if hasattr(opener, "raw_offset") else None,
+                                getattr(opener, "raw_offset", 0)) if opener else None, config)
 
 
 def _read_hdf5(path: str) -> ModelInfo:
@@ -69,7 +70,7 @@ def _read_hdf5(path: str) -> ModelInfo:
     if contents.graph is None:
         graph.notes.append("weights only: the file stores no architecture (save with model.save() to keep it)")
     return _finish(path, contents.format, contents.keras_version, contents.backend, graph, contents.tree,
-                   contents.unassigned, contents.training_config, WeightSource(opener, path), contents.config)
+                   contents.unassigned, contents.training_config, WeightSource(opener, path, path, 0), contents.config)
 
 
 def _finish(
