@@ -12,6 +12,7 @@ import numpy as np
 
 from inspector.core.heads import HeadComparison
 from inspector.core.model import KERNEL_ROLES, Finding, Layer, ModelInfo, WeightRef
+from inspector.core.safety import scan_config_for_code
 from inspector.core.stats import TensorStats
 
 SATURATING = frozenset({"sigmoid", "tanh", "hard_sigmoid", "softmax", "hard_tanh", "softsign"})
@@ -45,8 +46,19 @@ def data_free_findings(
             ))
     for name in _output_dense_layers(info):
         findings += _output_layer_findings(info.layers[name], read)
+    findings += _code_findings(info)
     findings.sort(key=lambda f: f.rank)
     return findings
+
+
+def _code_findings(info: ModelInfo) -> list[Finding]:
+    """Layers whose building would run code from the file: never done without consent, so say so up front."""
+    return [Finding("code_in_file", "info", risk.layer,
+                    f"{risk.layer}: {risk.reason}; it is shown but never run unless you pass --trust-code",
+                    {"reason": risk.reason},
+                    "diagnose measures everything before this layer; with --trust-code (only for files you "
+                    "trust) it is built and run too")
+            for risk in scan_config_for_code(info)]
 
 
 def _weight_findings(layer: Layer, stats: dict[str, TensorStats]) -> list[Finding]:
