@@ -1,9 +1,9 @@
-"""The diagnosis in a child process, for the window.
+"""Long work in a child process, for the window: opening a model and diagnosing it.
 
 Importing TensorFlow holds Python's GIL for hundreds of milliseconds at a time (loading its native libraries),
-which would freeze a window whose analysis runs in a thread of the same process. In a child process nothing of
-TensorFlow touches the window's interpreter. Same generator contract as `diagnose_steps`: it yields `Progress`
-and returns the `Diagnosis`; closing it (cancel) stops the child.
+and h5py holds it inside its calls while a 100 MB model is read; either would freeze a window whose work runs in
+a thread of the same process. In a child process none of it touches the window's interpreter. Same generator
+contract as the work itself: it yields `Progress` and returns the result; closing it (cancel) stops the child.
 """
 
 from __future__ import annotations
@@ -25,9 +25,32 @@ class AnalysisCrashed(RuntimeError):
 
 
 def diagnose_in_child(model_path: str, options: Any, inspection: Any = None) -> Generator[Progress, None, Any]:
+    diagnosis = yield from run_in_child("inspector.analysis.diagnose:diagnose_steps", os.fspath(model_path), options)
+    if inspection is not None:  # the window's own, so the panels keep what they already show
+        diagnosis.inspection = inspection
+    return diagnosis
+
+
+def open_in_child(model_path: str, expanded: frozenset[str] = frozenset()) -> Generator[Progress, None, Any]:
+    """Read the model and lay out its graph: (inspection, layout), the inspection without open files."""
+    return (yield from run_in_child("inspector.analysis.remote:open_steps", os.fspath(model_path), expanded))
+
+
+def open_steps(model_path: str, expanded: frozenset[str]) -> Generator[Progress, None, Any]:
+    from inspector.core.inspection import inspect_steps
+    from inspector.core.layout import layout_graph, visible_graph
+
+    inspection = yield from inspect_steps(model_path)
+    yield Progress("laying out the graph")
+    names, edges = visible_graph(inspection.info, expanded)
+    return inspection, layout_graph(names, edges)
+
+
+def run_in_child(target: str, *args: Any) -> Generator[Progress, None, Any]:
+    """Run the generator function `module:function`(*args) in a fresh process, relaying its progress."""
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child_main, args=(sender, os.fspath(model_path), options), daemon=True,
+    child = context.Process(target=_child_main, args=(sender, target, args), daemon=True,
                             name="keras-inspector-analysis")
     child.start()
     sender.close()
@@ -44,10 +67,7 @@ def diagnose_in_child(model_path: str, options: Any, inspection: Any = None) -> 
                 if kind == "progress":
                     last = message[1]
                 elif kind == "result":
-                    diagnosis = message[1]
-                    if inspection is not None:  # the window's own, with a live weight source for the panels
-                        diagnosis.inspection = inspection
-                    return diagnosis
+                    return message[1]
                 elif kind == "user_error":
                     raise message[1]
                 else:
@@ -63,20 +83,20 @@ def diagnose_in_child(model_path: str, options: Any, inspection: Any = None) -> 
         receiver.close()
 
 
-def _child_main(sender: Any, model_path: str, options: Any) -> None:
-    from inspector.analysis.diagnose import diagnose_steps
+def _child_main(sender: Any, target: str, args: tuple) -> None:
+    import importlib
 
     try:
-        steps = diagnose_steps(model_path, options)
+        module, name = target.split(":")
+        steps = getattr(importlib.import_module(module), name)(*args)
         while True:
             try:
                 progress = next(steps)
             except StopIteration as done:
-                diagnosis = done.value
+                result = done.value
                 break
             sender.send(("progress", progress))
-        diagnosis.inspection = _portable(diagnosis.inspection)
-        sender.send(("result", diagnosis))
+        sender.send(("result", _portable(result)))
     except InspectorError as exc:
         sender.send(("user_error", exc))
     except BaseException:  # noqa: BLE001 - everything else is a bug to show with its traceback
@@ -85,7 +105,13 @@ def _child_main(sender: Any, model_path: str, options: Any) -> None:
         sender.close()
 
 
-def _portable(inspection: Any) -> Any:
-    """An inspection without its open-file handles, so it can cross the process boundary."""
-    inspection.info.source = None
-    return inspection
+def _portable(value: Any) -> Any:
+    """Results without open-file handles (an inspection's weight source), so they can cross processes."""
+    from inspector.core.inspection import Inspection
+
+    items = value if isinstance(value, tuple) else (value,)
+    for item in items:
+        inspection = item if isinstance(item, Inspection) else getattr(item, "inspection", None)
+        if isinstance(inspection, Inspection):
+            inspection.info.source = None
+    return value

@@ -43,16 +43,6 @@ DATA_SUFFIXES = (".npz", ".npy", ".csv", ".tsv", ".txt", ".h5", ".hdf5")
 MAX_RECENT = 10
 
 
-def open_steps(path: str, expanded: frozenset[str] = frozenset()):  # noqa: ANN201 - generator
-    """Read the model and lay out its graph, off the GUI thread."""
-    from inspector.core.inspection import inspect_steps
-    from inspector.progress import Progress
-
-    inspection = yield from inspect_steps(path)
-    yield Progress("laying out the graph")
-    return inspection, _layout(inspection, expanded)
-
-
 def _layout(inspection: Inspection, expanded: frozenset[str] | set[str]) -> GraphLayout:
     names, edges = visible_graph(inspection.info, expanded)
     return layout_graph(names, edges)
@@ -208,7 +198,10 @@ class MainWindow(QMainWindow):
         self.trust_code = False
         self.expanded = set()
         self.status.setText(f"Opening {os.path.basename(path)}…")
-        self.jobs.start("open", lambda: open_steps(self.model_path))
+        from inspector.analysis.remote import open_in_child
+
+        model_path = self.model_path
+        self.jobs.start("open", lambda: open_in_child(model_path))  # h5py holds the GIL: read in a child
 
     def open_dataset(self, path: str) -> None:
         if self.inspection is None:
