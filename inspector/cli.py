@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("inspect", help="structure, weight statistics and data-free flags (no TensorFlow)")
     p.add_argument("model", help=".keras or .h5 file")
     p.add_argument("--json", metavar="OUT", help="write the full result as JSON ('-' for standard output)")
+    p.add_argument("--trust-code", action="store_true",
+                   help="also decode (never run) the bytecode of Lambda layers to show what it refers to; "
+                        "decoding untrusted bytecode can crash Python, so only for files you trust")
     p.set_defaults(run=_run_inspect)
 
     p = sub.add_parser("diagnose", help="run data through the model: is it collapsed, where, and why")
@@ -94,7 +97,7 @@ def _run_inspect(args: argparse.Namespace) -> int:
         from inspector.output import check_output_path
 
         check_output_path(args.json, [args.model])
-    inspection = inspect_model(args.model)
+    inspection = inspect_model(args.model, trust_code=getattr(args, "trust_code", False))
     if args.json:
         from inspector.report.json_out import dumps, inspection_to_dict
 

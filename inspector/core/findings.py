@@ -11,6 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from inspector.core.heads import HeadComparison
+from inspector.core.lambda_code import describe_lambda
 from inspector.core.model import KERNEL_ROLES, Finding, Layer, ModelInfo, WeightRef
 from inspector.core.safety import scan_config_for_code
 from inspector.core.stats import TensorStats
@@ -28,6 +29,7 @@ def data_free_findings(
     stats: dict[str, TensorStats],
     comparisons: list[HeadComparison],
     read: Callable[[WeightRef], np.ndarray],
+    decode_code: bool = False,
 ) -> list[Finding]:
     findings: list[Finding] = []
     for layer in info.layers.values():
@@ -46,19 +48,28 @@ def data_free_findings(
             ))
     for name in _output_dense_layers(info):
         findings += _output_layer_findings(info.layers[name], read)
-    findings += _code_findings(info)
+    findings += _code_findings(info, decode_code)
     findings.sort(key=lambda f: f.rank)
     return findings
 
 
-def _code_findings(info: ModelInfo) -> list[Finding]:
-    """Layers whose building would run code from the file: never done without consent, so say so up front."""
-    return [Finding("code_in_file", "info", risk.layer,
-                    f"{risk.layer}: {risk.reason}; it is shown but never run unless you pass --trust-code",
-                    {"reason": risk.reason},
-                    "diagnose measures everything before this layer; with --trust-code (only for files you "
-                    "trust) it is built and run too")
-            for risk in scan_config_for_code(info)]
+def _code_findings(info: ModelInfo, decode: bool) -> list[Finding]:
+    """Layers whose building would run code from the file: never done without consent, so say so up front.
+    With consent (`decode`), a Lambda's bytecode is decoded, not run, to show what it refers to."""
+    findings = []
+    for risk in scan_config_for_code(info):
+        evidence: dict = {"reason": risk.reason}
+        message = f"{risk.layer}: {risk.reason}; it is shown but never run unless you pass --trust-code"
+        layer = info.layers[risk.layer]
+        if decode and layer.class_name == "Lambda":
+            code = describe_lambda(layer.config)
+            evidence["code"] = code
+            if code.get("decoded"):
+                message += f" (its code uses {', '.join(code['names']) or 'no global names'})"
+        findings.append(Finding("code_in_file", "info", risk.layer, message, evidence,
+                                "diagnose measures everything before this layer; with --trust-code (only for "
+                                "files you trust) it is built and run too"))
+    return findings
 
 
 def _weight_findings(layer: Layer, stats: dict[str, TensorStats]) -> list[Finding]:

@@ -37,13 +37,14 @@ class Inspection:
         return [(w, self.weight_stats[w.path]) for w in layer.weights if w.path in self.weight_stats]
 
 
-def inspect_steps(path: str | os.PathLike[str]) -> Generator[Progress, None, Inspection]:
+def inspect_steps(path: str | os.PathLike[str], trust_code: bool = False) -> Generator[Progress, None, Inspection]:
+    """`trust_code` only decodes stored Lambda bytecode to describe it (never runs it): see core.lambda_code."""
     yield Progress("reading model")
     info = read_model(path)
     result = Inspection(info)
     refs = _all_refs(info)
     if info.source is None or not refs:
-        result.findings = data_free_findings(info, {}, [], _no_read)
+        result.findings = data_free_findings(info, {}, [], _no_read, trust_code)
         return result
     with info.source.open() as h5, _raw_file(info.source) as raw:
         for index, (path, stats) in enumerate(_stats_in_parallel(h5, refs, raw, info.source.raw_offset)):
@@ -56,12 +57,12 @@ def inspect_steps(path: str | os.PathLike[str]) -> Generator[Progress, None, Ins
 
         yield Progress("comparing heads")
         result.comparisons = compare_heads(info, read)
-        result.findings = data_free_findings(info, result.weight_stats, result.comparisons, read)
+        result.findings = data_free_findings(info, result.weight_stats, result.comparisons, read, trust_code)
     return result
 
 
-def inspect_model(path: str | os.PathLike[str]) -> Inspection:
-    steps = inspect_steps(path)
+def inspect_model(path: str | os.PathLike[str], trust_code: bool = False) -> Inspection:
+    steps = inspect_steps(path, trust_code)
     while True:
         try:
             next(steps)

@@ -60,3 +60,15 @@ def test_lambda_first_layer_is_a_clear_refusal(tmp_path, capsys):
     assert main(["diagnose", str(path)]) == 2
     err = capsys.readouterr().err
     assert "pass --trust-code if you trust this file" in err and err.count("\n") == 1
+
+
+def test_inspect_decodes_lambda_code_only_with_consent(lambda_model, capsys):
+    paths, marker, _ = lambda_model
+    assert main(["inspect", str(paths["keras"]), "--json", "-"]) == 0
+    flags = [f for f in json.loads(capsys.readouterr().out)["flags"] if f["kind"] == "code_in_file"]
+    assert [f["layer"] for f in flags] == ["evil"] and "code" not in flags[0]["evidence"]
+    assert main(["inspect", str(paths["keras"]), "--trust-code", "--json", "-"]) == 0
+    flag = next(f for f in json.loads(capsys.readouterr().out)["flags"] if f["kind"] == "code_in_file")
+    assert flag["evidence"]["code"]["decoded"] is True
+    assert "open" in flag["evidence"]["code"]["names"]  # what the function would call, shown, not run
+    assert not marker.exists()
