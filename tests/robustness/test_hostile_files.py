@@ -159,3 +159,24 @@ def test_compressed_weights_member_is_read(tmp_path):
         members = {name: src.read(name) for name in src.namelist()}
     path = _zip(tmp_path / "deflated.keras", members)
     assert inspect_model(path).info.params == 3_873
+
+
+@pytest.mark.slow
+def test_weights_of_the_wrong_shape_are_a_message(tmp_path, capsys):
+    from inspector.cli import main
+    from tests import models
+
+    k = models.keras()
+    model = k.Sequential([k.Input((4,)), k.layers.Dense(3, name="d"), k.layers.Dense(1, name="out")])
+    path = models.save_both(model, tmp_path, "m")["h5"]
+    with h5py.File(path, "r+") as f:  # our own copy, made by the test
+        names = []
+        f["model_weights/d"].visit(names.append)
+        group = f["model_weights/d/" + next(n for n in names if n.endswith("/d"))]
+        del group["kernel"]
+        group["kernel"] = np.zeros((5, 3), "float32")
+    assert main(["inspect", str(path)]) == 0  # reading is fine: the file is what it is
+    capsys.readouterr()
+    assert main(["diagnose", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "weights do not fit" in err and err.count("\n") == 1
