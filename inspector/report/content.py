@@ -96,10 +96,7 @@ def _graph(d, levels: dict[str, str]) -> GraphPart:  # noqa: ANN001
     node_levels = {}
     for name in shown:
         layer = info.layers[name]
-        detail = f"{layer.class_name} {format_shape(layer.output_shape)}"
-        measure = d.layers.get(name)
-        if measure is not None:
-            detail += f" · spread {measure.activation.relative_spread:.2g}"
+        detail = f"{layer.class_name} {format_shape(layer.output_shape)}"  # the spread has its own plot
         labels[name] = (name if len(name) <= 24 else name[:23] + "…", detail)
         node_levels[name] = levels.get(name) or level_of_container(levels, name) or "static"
     return GraphPart(layout, labels, node_levels, len(top) - len(shown))

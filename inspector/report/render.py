@@ -170,10 +170,11 @@ def _graph(cv: _Canvas, g: GraphPart, area: QRectF) -> float:
             title, detail = g.labels[name]
             dark = g.levels.get(name) in ("blamed", "dead")
             p.setPen(QColor("#ffffff" if dark else palette.TEXT))
-            p.setFont(_font(max(6.5, 9 * scale), True))
-            p.drawText(rect.adjusted(4, 2, -4, -nh / 2), int(Qt.AlignmentFlag.AlignCenter), title)
-            p.setFont(_font(max(5.5, 7.5 * scale)))
-            p.drawText(rect.adjusted(4, nh / 2 - 2, -4, -2), int(Qt.AlignmentFlag.AlignCenter), detail)
+            for text, font, box in ((title, _font(max(6.5, 9 * scale), True), rect.adjusted(4, 2, -4, -nh / 2)),
+                                    (detail, _font(max(5.5, 7.5 * scale)), rect.adjusted(4, nh / 2 - 2, -4, -2))):
+                p.setFont(font)
+                fitted = p.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(box.width()))
+                p.drawText(box, int(Qt.AlignmentFlag.AlignCenter), fitted)
         p.restore()
     x = area.x()
     for key in ("blamed", "suspect", "dead", "ok", "static"):

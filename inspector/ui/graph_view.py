@@ -58,11 +58,15 @@ class NodeItem(QGraphicsItem):
         font.setPointSizeF(9)
         font.setBold(True)
         painter.setFont(font)
-        painter.drawText(rect.adjusted(4, 3, -4, -self.h / 2), Qt.AlignmentFlag.AlignCenter, self.title)
+        top = rect.adjusted(4, 3, -4, -self.h / 2)
+        painter.drawText(top, Qt.AlignmentFlag.AlignCenter,
+                         painter.fontMetrics().elidedText(self.title, Qt.TextElideMode.ElideRight, int(top.width())))
         font.setBold(False)
         font.setPointSizeF(7.5)
         painter.setFont(font)
-        painter.drawText(rect.adjusted(4, self.h / 2 - 3, -4, -3), Qt.AlignmentFlag.AlignCenter, self.detail)
+        bottom = rect.adjusted(4, self.h / 2 - 3, -4, -3)
+        painter.drawText(bottom, Qt.AlignmentFlag.AlignCenter,
+                         painter.fontMetrics().elidedText(self.detail, Qt.TextElideMode.ElideRight, int(bottom.width())))
 
 
 class GraphView(QGraphicsView):
