@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 NODE_W, NODE_H = 170.0, 46.0
 GAP_X = 60.0
+PARALLEL_GAP = 8.0  # between the edges of repeated calls from one layer to another
 
 
 @dataclass
@@ -75,7 +76,17 @@ def layout_graph(names: list[str], edges: list[tuple[str, str]], node_size: tupl
             points = e.view.points or [e.v[0].view.xy, e.v[1].view.xy]
             routes[(e.v[0].data, e.v[1].data)] = [(x + shift, y) for x, y in points]
         offset = max(c[0] for n, c in centers.items()) + node_size[0] / 2 + GAP_X
-    routed = [(s, d, routes.get((s, d)) or [centers[s], centers[d]]) for s, d in unique]
+    # a shared layer called several times by the same consumer gets one edge per call, drawn side by side
+    routed = []
+    seen: dict[tuple[str, str], int] = {}
+    for s, d in edges:
+        if s not in vertices or d not in vertices or s == d:
+            continue
+        k = seen.get((s, d), 0)
+        seen[(s, d)] = k + 1
+        points = routes.get((s, d)) or [centers[s], centers[d]]
+        shift = PARALLEL_GAP * ((k + 1) // 2) * (1 if k % 2 else -1) if k else 0.0
+        routed.append((s, d, [(x + shift, y) for x, y in points]))
     return GraphLayout(centers, routed, offset - GAP_X, height, node_size)
 
 

@@ -54,3 +54,4 @@ def test_cosine_edge_cases():
     assert cosine(np.zeros(3), np.zeros(3)) == 1.0
     assert cosine(np.zeros(3), np.ones(3)) == 0.0
     assert cosine(np.array([1.0, 2.0]), np.array([-1.0, -2.0])) == pytest.approx(-1.0)
+
