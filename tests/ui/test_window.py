@@ -195,3 +195,24 @@ def test_code_in_the_file_is_confirmed_by_name(window, qtbot, tmp_path):
         window.run_diagnosis(None)
     assert asked == [["doubler"]]
     assert "doubler" in window.diagnosis.left_out and "before" in window.diagnosis.layers
+
+
+def test_closing_during_a_run_stops_it(qtbot, files, tmp_path):
+    import multiprocessing
+
+    from PySide6.QtCore import QSettings
+
+    from inspector.ui.main_window import MainWindow
+
+    folder, model = files
+    w = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    with qtbot.waitSignal(w.model_ready, timeout=60_000):
+        w.open_model(model)
+    w.run_diagnosis(str(folder / "data.npz"))
+    qtbot.waitUntil(lambda: w.jobs.busy, timeout=5_000)
+    w.close()
+    qtbot.waitUntil(lambda: not any(p.name == "keras-inspector-analysis" and p.is_alive()
+                                    for p in multiprocessing.active_children()), timeout=15_000)
+    assert w.diagnosis is None
