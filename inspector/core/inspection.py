@@ -46,14 +46,18 @@ def inspect_steps(path: str | os.PathLike[str], trust_code: bool = False) -> Gen
     if info.source is None or not refs:
         result.findings = data_free_findings(info, {}, [], _no_read, trust_code)
         return result
+    raw_offset = info.source.raw_offset
     with info.source.open() as h5, _raw_file(info.source) as raw:
-        for index, (path, stats) in enumerate(_stats_in_parallel(h5, refs, raw, info.source.raw_offset)):
+        for index, (path, stats) in enumerate(_stats_in_parallel(h5, refs, raw, raw_offset)):
             result.weight_stats[path] = stats
             if index % 16 == 0:
                 yield Progress("weight statistics", index, len(refs))
 
         def read(ref: WeightRef):  # noqa: ANN202 - numpy array
-            return read_weight(h5, ref)
+            dataset = resolve(h5, ref)
+            check_dataset(dataset)
+            fast = read_contiguous(dataset, raw, raw_offset) if raw is not None else None
+            return fast if fast is not None else read_weight(h5, ref)
 
         yield Progress("comparing heads")
         result.comparisons = compare_heads(info, read)
@@ -90,13 +94,17 @@ def _stats_in_parallel(h5: h5py.File, refs: list[WeightRef], raw: BinaryIO | Non
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="weight-stats") as pool:
         for ref in refs:
             dataset = resolve(h5, ref)
-            if ref.size * 4 > CHUNK_BYTES or ref.size < PARALLEL_MIN_SIZE:
-                # big tensors stream through their own chunked path; tiny ones cost less than a thread hop
+            if ref.size * 4 > CHUNK_BYTES:  # big tensors stream through their own chunked path
                 yield ref.path, dataset_stats(dataset)
                 continue
             check_dataset(dataset)
             array = read_contiguous(dataset, raw, raw_offset) if raw is not None else None
-            pending.append((ref.path, pool.submit(array_stats, array if array is not None else read_dataset(dataset))))
+            if array is None:
+                array = read_dataset(dataset)
+            if ref.size < PARALLEL_MIN_SIZE:  # tiny ones cost less than a thread hop
+                yield ref.path, array_stats(array)
+                continue
+            pending.append((ref.path, pool.submit(array_stats, array)))
             while len(pending) > 8:
                 path, future = pending.popleft()
                 yield path, future.result()
