@@ -201,10 +201,5 @@ def resolve(h5: h5py.File, ref: WeightRef) -> h5py.Dataset:
     return node
 
 
-def weight_stats(h5: h5py.File, refs: Iterable[WeightRef], bins: int = HIST_BINS) -> dict[str, TensorStats]:
-    """Statistics for many weights from one open file, keyed by path."""
-    return {ref.path: dataset_stats(resolve(h5, ref), bins) for ref in refs}
-
-
 def read_weight(h5: h5py.File, ref: WeightRef) -> np.ndarray:
     return h5safe.read_dataset(resolve(h5, ref))

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -447,6 +447,3 @@ class MainWindow(QMainWindow):
         self.jobs.cancel()
         self.jobs.wait(10_000)  # let TensorFlow finish the batch it is in before the interpreter goes
         super().closeEvent(event)
-
-    def after(self, ms: int, slot) -> None:  # noqa: ANN001
-        QTimer.singleShot(ms, slot)

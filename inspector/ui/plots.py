@@ -30,7 +30,3 @@ class HistogramPlot(pg.PlotWidget):
             item = pg.BarGraphItem(x0=edges[:-1], x1=edges[1:], y0=0, y1=np.asarray(hist.counts), brush=brush,
                                    pen=None)
             self.addItem(item)
-
-    @property
-    def bar_count(self) -> int:
-        return sum(1 for item in self.getPlotItem().items if isinstance(item, pg.BarGraphItem))
