@@ -79,3 +79,14 @@ def test_nan_in_data_is_a_finding(saved, capsys):
     assert main(["diagnose", str(path), "--data", str(folder / "nan.npz"), "--json", "-"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert any(f["kind"] == "non_finite" and f["layer"] is None for f in doc["findings"])
+
+
+def test_demo_headless_diagnoses_the_bundled_model():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "inspector", "demo", "--headless"], capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Collapsed: each of the 3 heads outputs one constant" in result.stdout
+    assert "trunk_1" in result.stdout
