@@ -196,7 +196,5 @@ def _run_demo(args: argparse.Namespace) -> int:
 
     model, data = demo_paths()
     if args.headless:
-        return _run_diagnose(argparse.Namespace(model=str(model), data=str(data), batch_size=None,
-                                                max_samples=None, seed=0, target_columns=None, trust_code=False,
-                                                json=None, png=None))
+        return _run_diagnose(build_parser().parse_args(["diagnose", str(model), "--data", str(data)]))
     return _run_gui(argparse.Namespace(model=str(model), data=str(data), screenshot=args.screenshot))

@@ -38,12 +38,11 @@ def open_in_child(model_path: str, expanded: frozenset[str] = frozenset()) -> Ge
 
 def open_steps(model_path: str, expanded: frozenset[str]) -> Generator[Progress, None, Any]:
     from inspector.core.inspection import inspect_steps
-    from inspector.core.layout import layout_graph, visible_graph
+    from inspector.core.layout import layout_model
 
     inspection = yield from inspect_steps(model_path)
     yield Progress("laying out the graph")
-    names, edges = visible_graph(inspection.info, expanded)
-    return inspection, layout_graph(names, edges)
+    return inspection, layout_model(inspection.info, expanded)
 
 
 def run_in_child(target: str, *args: Any) -> Generator[Progress, None, Any]:

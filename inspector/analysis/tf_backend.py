@@ -50,10 +50,6 @@ class BuiltModel:
     left_out: list[str] = field(default_factory=list)  # every layer not run, blocked ones included
     notes: list[str] = field(default_factory=list)
 
-    @property
-    def partial(self) -> bool:
-        return bool(self.left_out)
-
 
 def build_model(info: ModelInfo, trust_code: bool = False) -> BuiltModel:
     if not info.has_architecture or info.config is None:
@@ -232,12 +228,6 @@ def _match_by_shape(values: list[np.ndarray], wanted: list[tuple[int, ...]]) -> 
 # --- running ------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class ProbeSpec:
-    names: list[str]  # measured layers, qualified
-    output_count: int  # model outputs at the end of the probe's outputs
-
-
 class Runner:
     """Runs batches through a probe model that exposes every layer's output, and takes gradients."""
 
@@ -248,7 +238,6 @@ class Runner:
         self.layers = dict(walk_layers(self.model))
         self.output_names = [t._keras_history.operation.name for t in self.model.outputs]
         self._probe, self._names, self._nested = self._make_probe(self.model, "")
-        self.notes: list[str] = []
 
     def _make_probe(self, model: Any, prefix: str) -> tuple[Any, list[str], list[tuple[str, Any, int]]]:
         tensors, names, nested = [], [], []

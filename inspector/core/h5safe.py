@@ -254,6 +254,13 @@ def read_contiguous(dataset: h5py.Dataset, raw: BinaryIO, base_offset: int) -> n
     return data.reshape(shape)
 
 
+def read_whole(dataset: h5py.Dataset, raw: BinaryIO | None, base_offset: int) -> np.ndarray:
+    """A whole dataset, checked: with one plain read when it is contiguous in `raw`, else through h5py."""
+    check_dataset(dataset)
+    array = read_contiguous(dataset, raw, base_offset) if raw is not None else None
+    return array if array is not None else read_dataset(dataset)
+
+
 def dtype_name(dataset: h5py.Dataset) -> str:
     try:
         return str(dataset.dtype)

@@ -17,11 +17,11 @@ from typing import BinaryIO
 import h5py
 
 from inspector.core.findings import data_free_findings
-from inspector.core.h5safe import check_dataset, read_contiguous, read_dataset
+from inspector.core.h5safe import read_whole
 from inspector.core.heads import HeadComparison, compare_heads
 from inspector.core.model import Finding, ModelInfo, WeightRef, WeightSource
 from inspector.core.reader import read_model
-from inspector.core.stats import CHUNK_BYTES, TensorStats, array_stats, dataset_stats, read_weight, resolve
+from inspector.core.stats import CHUNK_BYTES, TensorStats, array_stats, dataset_stats, resolve
 from inspector.progress import Progress
 
 
@@ -54,10 +54,7 @@ def inspect_steps(path: str | os.PathLike[str], trust_code: bool = False) -> Gen
                 yield Progress("weight statistics", index, len(refs))
 
         def read(ref: WeightRef):  # noqa: ANN202 - numpy array
-            dataset = resolve(h5, ref)
-            check_dataset(dataset)
-            fast = read_contiguous(dataset, raw, raw_offset) if raw is not None else None
-            return fast if fast is not None else read_weight(h5, ref)
+            return read_whole(resolve(h5, ref), raw, raw_offset)
 
         yield Progress("comparing heads")
         result.comparisons = compare_heads(info, read)
@@ -97,10 +94,7 @@ def _stats_in_parallel(h5: h5py.File, refs: list[WeightRef], raw: BinaryIO | Non
             if ref.size * 4 > CHUNK_BYTES:  # big tensors stream through their own chunked path
                 yield ref.path, dataset_stats(dataset)
                 continue
-            check_dataset(dataset)
-            array = read_contiguous(dataset, raw, raw_offset) if raw is not None else None
-            if array is None:
-                array = read_dataset(dataset)
+            array = read_whole(dataset, raw, raw_offset)
             if ref.size < PARALLEL_MIN_SIZE:  # tiny ones cost less than a thread hop
                 yield ref.path, array_stats(array)
                 continue

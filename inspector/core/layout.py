@@ -6,7 +6,7 @@ than code of ours; it is pure Python, so it runs anywhere the core runs. We use 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 NODE_W, NODE_H = 170.0, 46.0
 GAP_X = 60.0
@@ -20,7 +20,6 @@ class GraphLayout:
     width: float
     height: float
     node_size: tuple[float, float] = (NODE_W, NODE_H)
-    hidden: list[str] = field(default_factory=list)  # nodes left out to keep a big graph readable
 
 
 class _View:
@@ -142,3 +141,9 @@ def visible_graph(info, expanded: set[str] | frozenset[str] = frozenset()) -> tu
                 if s != d and s in info.layers and d in info.layers and shown(s) and shown(d):
                     edges.append((s, d))
     return names, edges
+
+
+def layout_model(info, expanded: frozenset[str] | set[str] = frozenset()) -> GraphLayout:  # noqa: ANN001
+    """The drawn graph of a model with the given nested models expanded: what the window shows."""
+    names, edges = visible_graph(info, expanded)
+    return layout_graph(names, edges)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector.core.inspection import Inspection
-from inspector.core.layout import GraphLayout, layout_graph, visible_graph
+from inspector.core.layout import GraphLayout, layout_model
 from inspector.errors import InspectorError, UnsafeModelError
 from inspector.palette import levels_for
 from inspector.ui import dialogs
@@ -41,11 +41,6 @@ from inspector.ui.layer_panel import LayerPanel
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
 DATA_SUFFIXES = (".npz", ".npy", ".csv", ".tsv", ".txt", ".h5", ".hdf5")
 MAX_RECENT = 10
-
-
-def _layout(inspection: Inspection, expanded: frozenset[str] | set[str]) -> GraphLayout:
-    names, edges = visible_graph(inspection.info, expanded)
-    return layout_graph(names, edges)
 
 
 def is_model_file(path: str) -> bool:
@@ -354,7 +349,7 @@ class MainWindow(QMainWindow):
             from inspector.progress import Progress
 
             yield Progress("laying out the graph")
-            return key, _layout(inspection, key), focus
+            return key, layout_model(inspection.info, key), focus
 
         self.layout_jobs.start("relayout", steps)
 
