@@ -3,11 +3,6 @@
 Importing the package is cheap on purpose: nothing here touches TensorFlow or Qt.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("keras-inspector")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+__version__ = "0.1.0"  # the only place the version is written: pyproject.toml reads it from here
 
 __all__ = ["__version__"]

@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import h5py
 import numpy as np
+from h5py import h5d, h5o
 
 from inspector.errors import ModelFileError
 
@@ -161,24 +163,70 @@ def child(group: h5py.Group, name: str) -> h5py.Group | h5py.Dataset | None:
         return None
 
 
-def walk_datasets(group: h5py.Group, prefix: str = "") -> Iterator[tuple[str, h5py.Dataset]]:
-    """Every dataset below a group with paths relative to it, reached by hard links only (HDF5's object
-    visit does not follow soft or external links). Names sort as numbers where they are numbers, so
-    ``vars/2`` comes before ``vars/10``."""
-    found: list[tuple[str, h5py.Dataset]] = []
+@dataclass(frozen=True)
+class StoredDataset:
+    """One dataset as the file describes it, gathered without building an h5py object for it."""
 
-    def visit(name: str, obj: Any) -> None:
-        if isinstance(obj, h5py.Dataset):
-            if name.count("/") > 64:
+    rel: str  # path relative to the group that was listed
+    shape: tuple[int, ...]
+    dtype: str
+    offset: int | None  # where its bytes start in the HDF5 file when stored contiguous and plain, else None
+
+
+def walk_datasets(group: h5py.Group, prefix: str = "") -> list[StoredDataset]:
+    """Every dataset below a group, reached by hard links only (HDF5's object visit does not follow soft or
+    external links), sorted so that names order as numbers where they are numbers (``vars/2`` before
+    ``vars/10``). It works on HDF5's low-level handles: an h5py proxy per object cost a fifth of `inspect`'s
+    time on a 1,000-layer model."""
+    names: list[bytes] = []
+
+    def visit(name: bytes, info: h5o.ObjInfo) -> None:
+        if info.type == h5o.TYPE_DATASET:
+            if name.count(b"/") > 64:
                 raise ModelFileError("weights file nests groups more than 64 levels deep")
-            found.append((prefix + name, obj))
+            names.append(name)
 
     try:
-        group.visititems(visit)
-    except (OSError, RuntimeError, KeyError) as exc:
+        h5o.visit(group.id, visit, info=True)
+        found = [_stored(group, name, prefix) for name in names]
+    except (OSError, RuntimeError, KeyError, ValueError) as exc:
         raise ModelFileError(f"weights group '{group.name}' cannot be listed: {_first_line(exc)}") from None
-    found.sort(key=lambda item: tuple(natural_key(part) for part in item[0].split("/")))
-    return iter(found)
+    found.sort(key=lambda item: tuple(natural_key(part) for part in item.rel.split("/")))
+    return found
+
+
+def _stored(group: h5py.Group, name: bytes, prefix: str) -> StoredDataset:
+    dataset = h5d.open(group.id, name)
+    rel = prefix + name.decode("utf-8", errors="replace")
+    try:
+        dtype = dataset.dtype
+    except (TypeError, ValueError):  # exotic types numpy has no match for
+        return StoredDataset(rel, _shape_of(dataset.shape), "unknown", None)
+    shape = _shape_of(dataset.shape)
+    plist = dataset.get_create_plist()
+    plain = (plist.get_layout() == h5d.CONTIGUOUS and plist.get_nfilters() == 0
+             and plist.get_external_count() == 0 and dtype.kind in "biuf" and len(shape) > 0)
+    count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    offset = dataset.get_offset() if plain and count * dtype.itemsize <= MAX_TENSOR_BYTES else None
+    return StoredDataset(rel, shape, str(dtype), offset)
+
+
+def _shape_of(shape: tuple[int, ...] | None) -> tuple[int, ...]:
+    return tuple(int(d) for d in shape) if shape is not None else ()
+
+
+def read_at(raw: BinaryIO, position: int, shape: tuple[int, ...], dtype: str, what: str) -> np.ndarray:
+    """A plain, contiguous array read from its byte position in `raw`; the size is checked against the file
+    first, since the file may have been replaced or truncated since it was listed."""
+    kind = np.dtype(dtype)
+    count = int(np.prod(shape, dtype=np.int64))
+    if position + count * kind.itemsize > os.fstat(raw.fileno()).st_size:
+        raise ModelFileError(f"dataset '{what}' runs past the end of the file (truncated?)")
+    raw.seek(position)
+    data = np.fromfile(raw, dtype=kind, count=count)
+    if data.size != count:
+        raise ModelFileError(f"dataset '{what}' runs past the end of the file (truncated?)")
+    return data.reshape(shape)
 
 
 def natural_key(name: str) -> tuple[Any, ...]:
@@ -234,24 +282,16 @@ def read_dataset(dataset: h5py.Dataset, rows: slice | None = None) -> np.ndarray
 
 def read_contiguous(dataset: h5py.Dataset, raw: BinaryIO, base_offset: int) -> np.ndarray | None:
     """A contiguous, unfiltered dataset read with one plain read from the file it lives in (no HDF5 round trips
-    through Python), or None when the dataset is stored any other way. Sizes are checked against the file."""
+    through Python), or None when the dataset is stored any other way."""
     try:
         offset = dataset.id.get_offset()
         if offset is None or dataset.chunks is not None or dataset.dtype.kind not in "biuf" or not dataset.shape:
             return None
         shape = dataset_shape(dataset)
-        count = int(np.prod(shape, dtype=np.int64))
-        dtype = dataset.dtype
+        dtype = str(dataset.dtype)
     except (OSError, RuntimeError, ValueError, TypeError):
         return None
-    end = base_offset + offset + count * dtype.itemsize
-    if end > os.fstat(raw.fileno()).st_size:  # checked before allocating: the header may lie
-        raise ModelFileError(f"dataset '{dataset.name}' runs past the end of the file (truncated?)")
-    raw.seek(base_offset + offset)
-    data = np.fromfile(raw, dtype=dtype, count=count)
-    if data.size != count:
-        raise ModelFileError(f"dataset '{dataset.name}' runs past the end of the file (truncated?)")
-    return data.reshape(shape)
+    return read_at(raw, base_offset + offset, shape, dtype, dataset.name)
 
 
 def read_whole(dataset: h5py.Dataset, raw: BinaryIO | None, base_offset: int) -> np.ndarray:

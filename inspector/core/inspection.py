@@ -17,11 +17,10 @@ from typing import BinaryIO
 import h5py
 
 from inspector.core.findings import data_free_findings
-from inspector.core.h5safe import read_whole
 from inspector.core.heads import HeadComparison, compare_heads
 from inspector.core.model import Finding, ModelInfo, WeightRef, WeightSource
 from inspector.core.reader import read_model
-from inspector.core.stats import CHUNK_BYTES, TensorStats, array_stats, dataset_stats, resolve
+from inspector.core.stats import CHUNK_BYTES, TensorStats, array_stats, dataset_stats, read_weight, resolve
 from inspector.progress import Progress
 
 
@@ -54,7 +53,7 @@ def inspect_steps(path: str | os.PathLike[str], trust_code: bool = False) -> Gen
                 yield Progress("weight statistics", index, len(refs))
 
         def read(ref: WeightRef):  # noqa: ANN202 - numpy array
-            return read_whole(resolve(h5, ref), raw, raw_offset)
+            return read_weight(h5, ref, raw, raw_offset)
 
         yield Progress("comparing heads")
         result.comparisons = compare_heads(info, read)
@@ -90,11 +89,10 @@ def _stats_in_parallel(h5: h5py.File, refs: list[WeightRef], raw: BinaryIO | Non
     pending: deque[tuple[str, Future[TensorStats]]] = deque()
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="weight-stats") as pool:
         for ref in refs:
-            dataset = resolve(h5, ref)
             if ref.size * 4 > CHUNK_BYTES:  # big tensors stream through their own chunked path
-                yield ref.path, dataset_stats(dataset)
+                yield ref.path, dataset_stats(resolve(h5, ref))
                 continue
-            array = read_whole(dataset, raw, raw_offset)
+            array = read_weight(h5, ref, raw, raw_offset)
             if ref.size < PARALLEL_MIN_SIZE:  # tiny ones cost less than a thread hop
                 yield ref.path, array_stats(array)
                 continue

@@ -24,6 +24,7 @@ class WeightRef:
     role: str  # kernel, bias, gamma, beta, moving_mean, moving_variance, recurrent_kernel, embeddings, other
     shape: tuple[int, ...]
     dtype: str
+    offset: int | None = None  # byte position in the HDF5 file when stored contiguous and plain: read directly
 
     @property
     def size(self) -> int:

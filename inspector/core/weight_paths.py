@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 
 import h5py
 
@@ -149,7 +150,7 @@ def _take_group(group: h5py.Group, layer: Layer, graph: ParsedGraph, claimed: se
             continue
         claimed.add(ref.path)
         name = _display_name(ref.path[len(base) + 1 :], own_names)
-        layer.weights.append(WeightRef(ref.path, name, role_of(name.rsplit("/", 1)[-1]), ref.shape, ref.dtype))
+        layer.weights.append(replace(ref, name=name, role=role_of(name.rsplit("/", 1)[-1])))
 
 
 def _display_name(rel: str, own_names: tuple[str, ...] | None) -> str:
@@ -165,57 +166,44 @@ def _display_name(rel: str, own_names: tuple[str, ...] | None) -> str:
     return rel
 
 
-def _ref(path: str, name: str, dataset: h5py.Dataset) -> WeightRef:
-    return WeightRef(
-        path=path,
-        name=name,
-        role=role_of(name.rsplit("/", 1)[-1]),
-        shape=h5safe.dataset_shape(dataset),
-        dtype=h5safe.dtype_name(dataset),
-    )
-
-
 # --- legacy .h5 -------------------------------------------------------------------------------------------
 
 
 def assign_legacy(weights_group: h5py.Group, graph: ParsedGraph, tree: list[WeightRef]) -> list[WeightRef]:
     """Attach weights of a legacy file (``model_weights`` group) to layers by name; returns the rest of `tree`."""
     claimed: set[str] = set()
+    skip = len(weights_group.name.strip("/")) + 1 if weights_group.name.strip("/") else 0
+    by_group: dict[str, dict[str, WeightRef]] = defaultdict(dict)  # layer group -> {path inside it: ref}
+    for ref in tree:
+        top, _, rel = ref.path[skip:].partition("/")
+        if rel:
+            by_group[top][rel] = ref
     for layer in list(graph.layers.values()):
-        if layer.parent is not None:
+        if layer.parent is not None or layer.name not in by_group:
             continue
         group = h5safe.child(weights_group, layer.name)
         if not isinstance(group, h5py.Group):
             continue
-        for path, rel, dataset in legacy_layer_datasets(group):
+        stored = by_group[layer.name]
+        for rel in legacy_layer_datasets(group, list(stored)):
+            ref = stored[rel]
+            if ref.path in claimed:
+                continue
             owner = _legacy_owner(layer, rel, graph)
-            owner.weights.append(_ref(path, legacy_weight_name(rel, owner.short_name), dataset))
-            claimed.add(path)
+            name = legacy_weight_name(rel, owner.short_name)
+            owner.weights.append(replace(ref, name=name, role=role_of(name.rsplit("/", 1)[-1])))
+            claimed.add(ref.path)
     return [w for w in tree if w.path not in claimed]
 
 
-def legacy_layer_datasets(group: h5py.Group) -> list[tuple[str, str, h5py.Dataset]]:
-    """The datasets a legacy layer group lists in ``weight_names`` (or all of them when it lists none)."""
+def legacy_layer_datasets(group: h5py.Group, stored: list[str]) -> list[str]:
+    """The datasets (paths relative to a legacy layer group) it lists in ``weight_names``, in that order, or
+    all of `stored` (its datasets in natural order) when it lists none. Names of missing datasets are dropped."""
     names = h5safe.attr_names(group, "weight_names")
-    out = []
-    if names:
-        for rel in names:
-            dataset = _dataset_at(group, rel)
-            if dataset is not None:
-                out.append((f"{group.name}/{rel}".lstrip("/"), rel, dataset))
-    else:
-        for rel, dataset in h5safe.walk_datasets(group):
-            out.append((f"{group.name}/{rel}".lstrip("/"), rel, dataset))
-    return out
-
-
-def _dataset_at(group: h5py.Group, rel: str) -> h5py.Dataset | None:
-    node: h5py.Group | h5py.Dataset | None = group
-    for part in rel.split("/"):
-        if not isinstance(node, h5py.Group):
-            return None
-        node = h5safe.child(node, part)
-    return node if isinstance(node, h5py.Dataset) else None
+    if not names:
+        return stored
+    present = set(stored)
+    return [rel for rel in names if rel in present]
 
 
 def _legacy_owner(layer: Layer, rel: str, graph: ParsedGraph) -> Layer:
@@ -252,11 +240,11 @@ def legacy_weight_name(rel: str, layer_name: str) -> str:
 def weight_tree(root: h5py.Group) -> list[WeightRef]:
     """Every model weight below a group (optimizer and metric state left out), for weights-only files."""
     refs = []
-    for rel, dataset in h5safe.walk_datasets(root):
-        top = rel.split("/", 1)[0]
-        if top in NOT_MODEL_WEIGHTS:
+    base = root.name.strip("/")
+    for stored in h5safe.walk_datasets(root):
+        if stored.rel.split("/", 1)[0] in NOT_MODEL_WEIGHTS:
             continue
-        path = f"{root.name}/{rel}".lstrip("/")
-        leaf = rel.rsplit("/", 1)[-1].split(":", 1)[0]
-        refs.append(WeightRef(path, rel, role_of(leaf), h5safe.dataset_shape(dataset), h5safe.dtype_name(dataset)))
+        path = f"{base}/{stored.rel}" if base else stored.rel
+        leaf = stored.rel.rsplit("/", 1)[-1].split(":", 1)[0]
+        refs.append(WeightRef(path, stored.rel, role_of(leaf), stored.shape, stored.dtype, stored.offset))
     return refs
