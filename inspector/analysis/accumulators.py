@@ -232,3 +232,72 @@ class PairAccumulator:
         if va <= 1e-30 or vb <= 1e-30:
             return None  # a constant head has no correlation with anything
         return float(cov / np.sqrt(va * vb))
+
+
+class TextAccumulator:
+    """What can be said of a text input without a tokenizer: how long the samples are and how many are empty."""
+
+    def __init__(self) -> None:
+        self.samples = 0
+        self.words = 0
+        self.empty = 0
+        self.distinct: set[int] = set()  # hashes of the first few thousand samples: duplicated text shows here
+
+    def add(self, batch: np.ndarray) -> None:
+        for text in np.asarray(batch).ravel():
+            words = len(str(text).split())
+            self.samples += 1
+            self.words += words
+            self.empty += words == 0
+            if len(self.distinct) < 4096:
+                self.distinct.add(hash(str(text)))
+
+    def summary(self) -> dict[str, float | int | bool]:
+        n = max(self.samples, 1)
+        return {"text": True, "samples": self.samples, "mean_words": self.words / n, "empty_fraction": self.empty / n,
+                "distinct_in_first_4096": len(self.distinct)}
+
+
+@dataclass
+class TokenCounter:
+    """Token ids coming out of a text lookup layer (output_mode 'int'): how many are padding, how many are the
+    out-of-vocabulary id, and how many samples carry no known token at all (they all look alike to the model)."""
+
+    padding_ids: tuple[int, ...]
+    unknown_ids: tuple[int, ...]
+    tokens: int = 0  # ids that are not padding
+    unknown: int = 0
+    padding: int = 0
+    samples: int = 0
+    samples_without_known: int = 0
+
+    def add(self, batch: np.ndarray) -> None:
+        ids = np.asarray(batch).reshape(np.shape(batch)[0], -1)
+        pad = np.isin(ids, self.padding_ids)
+        unknown = np.isin(ids, self.unknown_ids) & ~pad
+        self.padding += int(pad.sum())
+        self.unknown += int(unknown.sum())
+        self.tokens += int((~pad).sum())
+        self.samples += ids.shape[0]
+        self.samples_without_known += int(np.sum(~np.any(~pad & ~unknown, axis=1)))
+
+    def summary(self) -> dict[str, float | int]:
+        return {"tokens": self.tokens, "unknown": self.unknown, "padding": self.padding, "samples": self.samples,
+                "unknown_share": self.unknown / self.tokens if self.tokens else 0.0,
+                "samples_without_known_token": self.samples_without_known,
+                "padding_share": self.padding / max(self.padding + self.tokens, 1)}
+
+
+def token_counter(class_name: str, config: dict) -> TokenCounter | None:
+    """Which ids mean padding and "unknown" for a lookup layer's config (Keras' conventions), or None when the
+    layer does not output token ids."""
+    if class_name not in ("TextVectorization", "StringLookup", "IntegerLookup"):
+        return None
+    if config.get("output_mode", "int") != "int":
+        return None
+    if class_name == "TextVectorization":  # always a mask id 0 and one OOV id 1
+        return TokenCounter((0,), (1,))
+    oov = int(config.get("num_oov_indices", 1) or 0)
+    if config.get("mask_token") is not None:
+        return TokenCounter((0,), tuple(range(1, 1 + oov)))
+    return TokenCounter((), tuple(range(oov)))

@@ -13,7 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from inspector.analysis.accumulators import ActivationAccumulator, ActivationSummary, PairAccumulator
+from inspector.analysis.accumulators import (
+    ActivationAccumulator,
+    ActivationSummary,
+    PairAccumulator,
+    TextAccumulator,
+    token_counter,
+)
 from inspector.analysis.datasets import Dataset
 from inspector.core.model import ModelInfo
 from inspector.progress import Progress
@@ -42,7 +48,8 @@ class Capture:
     loss_kinds: list[str]
     samples: int
     batch_size: int
-    input_features: list[dict[str, Any]] = field(default_factory=list)  # per input: per-feature scale
+    input_features: list[dict[str, Any]] = field(default_factory=list)  # per input: per-feature scale (text: lengths)
+    tokens: dict[str, dict[str, Any]] = field(default_factory=dict)  # lookup layers: padding and unknown ids
     data_non_finite: int = 0  # NaN/Inf values found in the inputs (replaced by 0 before running)
     notes: list[str] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
@@ -152,26 +159,30 @@ def capture_steps(info: ModelInfo, ds: Dataset, *, batch_size: int | None = None
     class_counts: list[np.ndarray | None] = [None] * len(head_names)
     non_finite = [0] * len(head_names)
     pairs = {(a, b): PairAccumulator() for i, a in enumerate(head_names) for b in head_names[i + 1:]}
-    input_acc: list[ActivationAccumulator] = []
+    input_acc: list[ActivationAccumulator | TextAccumulator] = []
+    tokens = {name: counter for name in runner.measured if name in info.layers
+              and (counter := token_counter(info.layers[name].class_name, info.layers[name].config)) is not None}
     data_non_finite = 0
     first_batch = None
     total = (n + size - 1) // size
     for index, start in enumerate(range(0, n, size)):
         yield Progress("running batches", index, total)
         xs = _batch(ds, start, min(start + size, n), info, tf_backend)
-        bad = sum(int(x.size - np.count_nonzero(np.isfinite(x))) for x in xs)
+        bad = sum(int(x.size - np.count_nonzero(np.isfinite(x))) for x in xs if x.dtype.kind == "f")
         if bad:  # measured, reported as a finding, and kept out of the model (it would only spread NaN)
             data_non_finite += bad
-            xs = [np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0) for x in xs]
+            xs = _finite(xs)
         if first_batch is None:
             first_batch = xs
-            input_acc = [ActivationAccumulator(None) for _ in xs]
+            input_acc = [ActivationAccumulator(None) if x.dtype.kind in "biuf" else TextAccumulator() for x in xs]
         for acc, x in zip(input_acc, xs, strict=True):
             acc.add(x)
         acts, outs = runner.forward(xs)
         for name, value in acts.items():
             if name in layer_acc:
                 layer_acc[name].add(value)
+            if name in tokens:
+                tokens[name].add(value)
         for i, out in enumerate(outs):
             head_acc[i].add(out)
             non_finite[i] += int(np.size(out) - np.count_nonzero(np.isfinite(out)))
@@ -192,7 +203,7 @@ def capture_steps(info: ModelInfo, ds: Dataset, *, batch_size: int | None = None
     for step, start in enumerate(steps):  # one gradient pass over grad_n samples, a batch at a time
         yield Progress("gradients", step, len(steps))
         stop = min(start + size, grad_n)
-        xs = [np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0) for x in _batch(ds, start, stop, info, tf_backend)]
+        xs = _finite(_batch(ds, start, stop, info, tf_backend))
         ys = [y[start:stop] for y in ys_all] if ys_all is not None else None
         w, o, value = runner.gradients(xs, ys, kinds)
         share = (stop - start) / grad_n
@@ -217,7 +228,9 @@ def capture_steps(info: ModelInfo, ds: Dataset, *, batch_size: int | None = None
         loss_kinds=kinds,
         samples=n,
         batch_size=size,
-        input_features=[_feature_scales(acc) for acc in input_acc],
+        input_features=[_feature_scales(acc) if isinstance(acc, ActivationAccumulator) else acc.summary()
+                        for acc in input_acc],
+        tokens={name: counter.summary() for name, counter in tokens.items() if counter.samples},
         data_non_finite=data_non_finite,
         notes=list(built.notes),
         left_out=list(built.left_out),
@@ -225,6 +238,10 @@ def capture_steps(info: ModelInfo, ds: Dataset, *, batch_size: int | None = None
         runner=runner,
         first_batch=first_batch,
     )
+
+
+def _finite(xs: list[np.ndarray]) -> list[np.ndarray]:
+    return [np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0) if x.dtype.kind == "f" else x for x in xs]
 
 
 def _activation(info: ModelInfo, name: str) -> str | None:
@@ -239,7 +256,17 @@ def _batch(ds: Dataset, start: int, stop: int, info: ModelInfo, backend: Any) ->
         shape = info.input_specs[0].shape
         height, width, channels = (d or 64 for d in shape[1:4])
         return [backend.load_images(ds.image_paths[start:stop], height, width, channels)]
-    return ds.batch(start, stop)
+    return [_to_rank(x, spec.shape) for x, spec in zip(ds.batch(start, stop), info.input_specs, strict=False)] \
+        if info.input_specs else ds.batch(start, stop)
+
+
+def _to_rank(x: np.ndarray, shape: tuple[int | None, ...]) -> np.ndarray:
+    """One value per sample given for an input declared (batch, 1), or the reverse: reshape, do not refuse."""
+    if x.ndim == len(shape) - 1 and shape[-1] == 1:
+        return x[..., None]
+    if x.ndim == len(shape) + 1 and x.shape[-1] == 1:
+        return x[..., 0]
+    return x
 
 
 def _feature_scales(acc: ActivationAccumulator) -> dict[str, Any]:

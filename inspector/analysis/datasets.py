@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from inspector.core.model import InputSpec
-from inspector.errors import DataError
+from inspector.core.config_graph import TEXT_LAYERS
+from inspector.core.model import InputSpec, ModelInfo
+from inspector.errors import DataError, ModelFileError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 MAX_CSV_BYTES = 2 << 30
@@ -41,7 +42,7 @@ class Dataset:
         return int(self.inputs[0].shape[0]) if self.inputs else 0
 
     def batch(self, start: int, stop: int) -> list[np.ndarray]:
-        return [np.asarray(x[start:stop], dtype=np.float32) for x in self.inputs]
+        return [as_model_array(x[start:stop]) for x in self.inputs]
 
     def close(self) -> None:
         for handle in self.handles:
@@ -51,20 +52,99 @@ class Dataset:
                 pass
 
 
-def synthetic_dataset(specs: Sequence[InputSpec], n: int = 512, seed: int = 0) -> Dataset:
-    """Standard-normal inputs of the declared shapes (integer inputs: small non-negative indices)."""
+def is_text(spec: InputSpec) -> bool:
+    return spec.dtype in ("string", "str", "object")
+
+
+def as_model_array(values: Any) -> np.ndarray:
+    """A batch as the model takes it: numbers as float32, text as unicode strings (HDF5 gives bytes objects)."""
+    array = np.asarray(values)
+    if array.dtype.kind in "biuf":
+        return array.astype(np.float32, copy=False)
+    if array.dtype.kind == "S" or (array.dtype.kind == "O" and array.size and isinstance(array.flat[0], bytes)):
+        return np.char.decode(array.astype(np.bytes_), "utf-8", errors="replace")
+    return array.astype(np.str_)
+
+
+def synthetic_text(vocabulary: Sequence[str], n: int, rng: np.random.Generator) -> np.ndarray:
+    """Sentences of 3 to 30 tokens drawn from a vocabulary with Zipf's law (vocabularies list the most frequent
+    token first), so that the text looks to the model like text it was built for. Special tokens are skipped."""
+    words = np.array([w for w in vocabulary if w and not (w.startswith("[") and w.endswith("]"))])
+    if words.size == 0:
+        raise DataError("the model's vocabulary is empty, so synthetic text cannot be made: pass --data with text")
+    weights = 1.0 / np.arange(1, words.size + 1)
+    weights /= weights.sum()
+    lengths = rng.integers(3, 31, size=n)
+    return np.array([" ".join(rng.choice(words, size=k, p=weights)) for k in lengths])
+
+
+def model_vocabularies(info: ModelInfo) -> list[list[str] | None]:
+    """Per model input, the vocabulary of the text layer that reads it: from its config when the vocabulary was
+    given there, else from the archive's assets (adapted layers keep it there, one folder per layer, in the
+    order of the layers)."""
+    text_layers = [layer for layer in info.layers.values() if layer.class_name in TEXT_LAYERS]
+    assets: list[list[str]] | None = None
+    out: list[list[str] | None] = []
+    for spec in info.input_specs:
+        if not is_text(spec):
+            out.append(None)
+            continue
+        reader = next((layer for layer in text_layers
+                       if spec.name in layer.inbound or spec.name == f"{layer.name}_input"), None)
+        if reader is None:
+            out.append(None)
+            continue
+        given = reader.config.get("vocabulary")
+        if isinstance(given, list) and all(isinstance(w, str) for w in given):
+            out.append(given)
+            continue
+        if assets is None:
+            assets = _asset_vocabularies(info)
+        rank = text_layers.index(reader)
+        out.append(assets[rank] if rank < len(assets) else (assets[0] if assets else None))
+    return out
+
+
+def _asset_vocabularies(info: ModelInfo) -> list[list[str]]:
+    if info.format != "keras_zip":
+        return []
+    from inspector.core.h5safe import natural_key
+    from inspector.core.keras_zip import vocabularies
+
+    try:
+        found = vocabularies(info.path)
+    except ModelFileError:
+        return []
+    # a layer's own folder, not the lookup sub-layer that keeps a copy of the same list
+    folders = sorted((f for f in found if not f.endswith("/_lookup_layer")), key=natural_key)
+    return [found[f] for f in folders]
+
+
+def synthetic_dataset(specs: Sequence[InputSpec], n: int = 512, seed: int = 0,
+                      vocabularies: Sequence[Sequence[str] | None] = ()) -> Dataset:
+    """Standard-normal inputs of the declared shapes (integer inputs: small non-negative indices; text inputs:
+    sentences from the model's own vocabulary, one per input in `vocabularies`)."""
     if not specs:
         raise DataError("the model declares no input shape, so synthetic inputs cannot be made: pass --data")
     rng = np.random.default_rng(seed)
     arrays = []
-    for spec in specs:
+    notes = [f"no data given: {n} synthetic standard-normal samples were used"]
+    for index, spec in enumerate(specs):
         shape = tuple(d if d is not None else 16 for d in spec.shape[1:])
-        if spec.dtype.startswith(("int", "uint")):
+        if is_text(spec):
+            vocabulary = vocabularies[index] if index < len(vocabularies) else None
+            if not vocabulary:
+                raise DataError(f"input '{spec.name}' takes text and the file keeps no vocabulary to draw "
+                                "synthetic text from: pass --data with text (.txt, .csv, .npy)")
+            text = synthetic_text(vocabulary, n, rng)
+            arrays.append(text.reshape((n, *(1 for _ in shape))))
+            notes = [f"no data given: {n} synthetic samples were used (text: random sentences of words from the "
+                     "model's own vocabulary, common words more often)"]
+        elif spec.dtype.startswith(("int", "uint")):
             arrays.append(rng.integers(0, 10, size=(n, *shape)).astype(np.float32))
         else:
             arrays.append(rng.standard_normal(size=(n, *shape)).astype(np.float32))
-    return Dataset(arrays, None, "synthetic", synthetic=True,
-                   notes=[f"no data given: {n} synthetic standard-normal samples were used"])
+    return Dataset(arrays, None, "synthetic", synthetic=True, notes=notes)
 
 
 def load_dataset(path: str | os.PathLike[str], specs: Sequence[InputSpec], outputs: Sequence[str],
@@ -80,6 +160,8 @@ def load_dataset(path: str | os.PathLike[str], specs: Sequence[InputSpec], outpu
     loaders = {".npz": _npz, ".npy": _npy, ".csv": _csv, ".tsv": _csv, ".txt": _csv, ".h5": _hdf5, ".hdf5": _hdf5}
     if suffix in IMAGE_SUFFIXES:
         return Dataset([], None, str(p), image_paths=[str(p)])
+    if len(specs) == 1 and is_text(specs[0]) and suffix in (".txt", ".csv", ".tsv"):
+        return _text_file(p, specs[0], list(outputs), target_columns)
     loader = loaders.get(suffix)
     if loader is None:
         raise DataError(f"{p}: unknown data format '{suffix}' (use .npz, .npy, .csv, .h5 or a folder of images)")
@@ -195,16 +277,7 @@ def _hdf5(p: Path, specs: list[InputSpec], outputs: list[str], _: int | None) ->
 def _csv(p: Path, specs: list[InputSpec], outputs: list[str], target_columns: int | None) -> Dataset:
     if p.stat().st_size > MAX_CSV_BYTES:
         raise DataError(f"{p}: CSV files over 2 GB are not supported; convert to .npy or .h5")
-    with p.open(newline="", encoding="utf-8", errors="replace") as fh:
-        sample = fh.read(65536)
-        fh.seek(0)
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t ")
-        except csv.Error:
-            dialect = csv.excel
-        rows = [row for row in csv.reader(fh, dialect) if any(cell.strip() for cell in row)]
-    if not rows:
-        raise DataError(f"{p}: the CSV file has no rows")
+    rows, _ = _csv_rows(p, ",;\t ")
     header = None
     if not all(_is_number(c) for c in rows[0]):
         header, rows = rows[0], rows[1:]
@@ -233,6 +306,70 @@ def _csv(p: Path, specs: list[InputSpec], outputs: list[str], target_columns: in
     x = data[:, : width - target_columns]
     y = data[:, width - target_columns :] if target_columns else None
     return Dataset([x], _split_targets(y, outputs, str(p)), str(p))
+
+
+def _text_file(p: Path, spec: InputSpec, outputs: list[str], target_columns: int | None) -> Dataset:
+    """Text for a model that reads text: a .txt file holds one sample per line; a CSV holds one text column and,
+    optionally, numeric target columns (one per output, or as many as --target-columns says)."""
+    if p.stat().st_size > MAX_CSV_BYTES:
+        raise DataError(f"{p}: text files over 2 GB are not supported; convert to .npy")
+    if p.suffix.lower() == ".txt":
+        with p.open(encoding="utf-8", errors="replace") as fh:
+            lines = [line.rstrip("\r\n") for line in fh if line.strip()]
+        if not lines:
+            raise DataError(f"{p}: the file holds no text")
+        return Dataset([np.array(lines)], None, str(p), notes=[f"{len(lines)} lines of text from {p.name}"])
+    rows, sample = _csv_rows(p, ",;\t")  # not spaces: they are inside the text
+    width = len(rows[0])
+    body = rows[1:] if len(rows) > 1 else rows
+    numeric = [all(_is_number(row[c]) for row in body if len(row) == width) for c in range(width)]
+    has_header = any(numeric[c] and not _is_number(rows[0][c]) for c in range(width)) or (
+        len(rows) > 1 and _sniffed_header(sample))
+    header = rows[0] if has_header else None
+    rows = rows[1:] if has_header else rows
+    for number, row in enumerate(rows, start=2 if header else 1):
+        if len(row) != width:
+            raise DataError(f"{p}: line {number} has {len(row)} columns, the first row has {width}")
+    text_columns = [c for c in range(width) if not numeric[c]]
+    if len(text_columns) != 1:
+        names = [header[c] if header else f"#{c + 1}" for c in text_columns]
+        raise DataError(f"{p}: input '{spec.name}' takes one text column; the CSV has "
+                        + (f"{len(names)} ({', '.join(names[:5])})" if names else "none") + " besides numbers")
+    text_col = text_columns[0]
+    numbers = [c for c in range(width) if c != text_col]
+    wanted = len(numbers) if target_columns is None and len(numbers) in (0, len(outputs)) else target_columns
+    if wanted is None or wanted != len(numbers):
+        raise DataError(f"{p}: {len(numbers)} numeric columns besides the text, for a model with {len(outputs)} "
+                        "outputs: keep only the text and one target column per output"
+                        + (" (--target-columns cannot pick columns out of the middle)" if target_columns else ""))
+    text = np.array([row[text_col] for row in rows])
+    y = np.array([[float(row[c]) if row[c].strip() else np.nan for c in numbers] for row in rows],
+                 dtype=np.float32) if numbers else None
+    column = header[text_col] if header else f"column {text_col + 1}"
+    return Dataset([text], _split_targets(y, outputs, str(p)) if y is not None else None, str(p),
+                   notes=[f"text from '{column}' of {p.name}"])
+
+
+def _csv_rows(p: Path, delimiters: str) -> tuple[list[list[str]], str]:
+    """The non-blank rows of a CSV file in the dialect its first 64 kB suggest, and that sample."""
+    with p.open(newline="", encoding="utf-8", errors="replace") as fh:
+        sample = fh.read(65536)
+        fh.seek(0)
+        try:
+            dialect = csv.Sniffer().sniff(sample, delimiters=delimiters)
+        except csv.Error:
+            dialect = csv.excel
+        rows = [row for row in csv.reader(fh, dialect) if any(cell.strip() for cell in row)]
+    if not rows:
+        raise DataError(f"{p}: the CSV file has no rows")
+    return rows, sample
+
+
+def _sniffed_header(sample: str) -> bool:
+    try:
+        return csv.Sniffer().has_header(sample)
+    except csv.Error:
+        return False
 
 
 def _is_number(cell: str) -> bool:
@@ -268,9 +405,18 @@ def check_against(ds: Dataset, specs: Sequence[InputSpec], outputs: Sequence[str
     counts = {int(x.shape[0]) if getattr(x, "ndim", 0) else 0 for x in ds.inputs}
     for x, spec in zip(ds.inputs, specs, strict=True):
         shape = tuple(x.shape)
-        if np.dtype(x.dtype).kind not in "biuf":
+        kind = np.dtype(x.dtype).kind
+        if is_text(spec) and kind not in "USO":
+            raise DataError(f"{ds.source}: input '{spec.name}' takes text (one string per sample); "
+                            f"the data holds {x.dtype} numbers")
+        if not is_text(spec) and kind not in "biuf":
             raise DataError(f"{ds.source}: input '{spec.name}' has dtype {x.dtype}, not numbers")
         expected = spec.shape[1:]
+        if is_text(spec):
+            if len(shape) > 2 or (len(shape) == 2 and shape[1] != 1):
+                raise DataError(f"{ds.source}: data for input '{spec.name}' has shape {shape}; text inputs take "
+                                "one string per sample, shape (samples,) or (samples, 1)")
+            continue
         if len(shape) - 1 != len(expected) and not (len(expected) == 1 and len(shape) == 1):
             raise DataError(f"{ds.source}: data for input '{spec.name}' has shape {shape}, "
                             f"the model expects (samples, {', '.join('any' if d is None else str(d) for d in expected)})")

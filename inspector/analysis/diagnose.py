@@ -17,7 +17,14 @@ import numpy as np
 
 from inspector.analysis.accumulators import ActivationSummary
 from inspector.analysis.capture import Capture, capture_steps
-from inspector.analysis.datasets import Dataset, check_against, load_dataset, synthetic_dataset
+from inspector.analysis.datasets import (
+    Dataset,
+    check_against,
+    load_dataset,
+    model_vocabularies,
+    synthetic_dataset,
+)
+from inspector.core.config_graph import TEXT_LAYERS
 from inspector.core.graph import ancestors
 from inspector.core.inspection import Inspection, inspect_steps
 from inspector.core.model import Finding, ModelInfo
@@ -37,12 +44,14 @@ THRESHOLDS = {
     "unnormalized_scale": 10.0,  # input feature with |mean| + std above this, or stds differing by 100x
     "target_scale": 10.0,  # regression targets with |mean| or std above this are unscaled
     "class_imbalance": 0.9,  # majority class share of the targets reported as imbalance
+    "unknown_tokens_warning": 0.5,  # share of a text layer's tokens outside its vocabulary reported
+    "unknown_tokens_error": 0.9,  # ... as the cause (error) when the output collapsed
     "verify_restored": 10.0,  # a repair "restores" the output when the spread grows by this factor or more
 }
 BLAME_WEIGHTS = {
     "spread_dies": 3.0, "dead_units": 2.5, "saturation": 2.0, "zero_weights": 3.0, "constant_output": 4.0,
     "identical_heads": 2.0, "non_finite": 3.0, "bias_dominated_output": 1.5, "vanishing_gradient": 1.0,
-    "constant_units": 1.0, "constant_weights": 1.0,
+    "constant_units": 1.0, "constant_weights": 1.0, "out_of_vocabulary": 3.0,
 }
 
 
@@ -140,7 +149,7 @@ def diagnose_steps(model_path: str | os.PathLike[str], options: DiagnoseOptions 
         ds = load_dataset(options.data, info.input_specs, info.outputs, options.target_columns)
     else:
         ds = synthetic_dataset(info.input_specs, n=synthetic_count(info, options.synthetic_samples),
-                               seed=options.seed)
+                               seed=options.seed, vocabularies=model_vocabularies(info))
     try:
         check_against(ds, info.input_specs, info.outputs)
         capture = yield from capture_steps(info, ds, batch_size=options.batch_size,
@@ -348,6 +357,8 @@ def _data_findings(info: ModelInfo, heads: list[HeadVerdict], capture: Capture, 
                      for layer in info.layers.values() if layer.inbound and set(layer.inbound) <= set(info.inputs))
     if not ds.synthetic and not normalises:
         for spec, scales in zip(info.input_specs, capture.input_features, strict=False):
+            if scales.get("text"):
+                continue
             means, stds = np.abs(np.asarray(scales["mean"])), np.asarray(scales["std"])
             if means.size == 0:
                 continue
@@ -365,6 +376,7 @@ def _data_findings(info: ModelInfo, heads: list[HeadVerdict], capture: Capture, 
                      "means": scales["mean"][:64], "stds": scales["std"][:64]},
                     "standardise each feature (subtract the mean, divide by the std), e.g. with a "
                     "keras.layers.Normalization layer adapted to the training data"))
+    findings += _vocabulary_findings(capture, any(h.collapsed for h in heads))
     for h in heads:
         ts = h.target_stats
         if ts is None:
@@ -389,6 +401,26 @@ def _data_findings(info: ModelInfo, heads: list[HeadVerdict], capture: Capture, 
                     f"head '{h.name}': {share:.0%} of the targets are one class", {"majority_share": float(share),
                                                                                  "class_counts": counts.tolist()},
                     "use class_weight, resampling, or a metric that is not fooled by the majority class"))
+    return findings
+
+
+def _vocabulary_findings(capture: Capture, collapsed: bool) -> list[Finding]:
+    """Text the vocabulary does not know reaches the model as one and the same id: enough of it and every
+    sample looks alike, which is a classic way for a text model to predict the same thing for everything."""
+    findings = []
+    for name, t in capture.tokens.items():
+        share = t["unknown_share"]
+        blind = t["samples_without_known_token"] / max(t["samples"], 1)
+        if share < THRESHOLDS["unknown_tokens_warning"] and blind < THRESHOLDS["unknown_tokens_warning"]:
+            continue
+        severe = share >= THRESHOLDS["unknown_tokens_error"] or blind >= THRESHOLDS["unknown_tokens_warning"]
+        findings.append(Finding(
+            "out_of_vocabulary", "error" if severe and collapsed else "warning", name,
+            f"{name}: {share:.0%} of the tokens are not in the vocabulary"
+            + (f", and {blind:.0%} of the samples have no known token at all" if blind else ""),
+            {**t, "samples_without_known_share": blind},
+            "check that the data is preprocessed like the training text (language, case, tokenisation) and that "
+            "the vocabulary saved with the model is the one adapted to the training data"))
     return findings
 
 
@@ -466,6 +498,11 @@ def verify(d: Diagnosis, capture: Capture, top: int = 3) -> None:
     _, before = runner.forward(capture.first_batch)
     base = [_spread(before[i]) for i in targets]
     for entry in d.blame[:top]:
+        if d.info.layers[entry.layer].class_name in TEXT_LAYERS:
+            entry.verified = None
+            entry.check = ("a vocabulary, not weights: nothing to re-initialise; feed text the vocabulary covers, "
+                           "or adapt the layer to the training text again")
+            continue
         with runner.repaired(entry.layer) as action:
             if action is None:
                 entry.verified = None

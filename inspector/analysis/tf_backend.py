@@ -22,9 +22,31 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
-from keras.src.ops.function import make_node_key  # noqa: E402
+
+
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """TensorFlow 2.21's C++ start-up lines (absl, oneDNN, CUDA) ignore TF_CPP_MIN_LOG_LEVEL; they would bury
+    the command line's progress bar and one-line errors, so its import writes to /dev/null instead."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+with _quiet_stderr():
+    import keras  # noqa: E402
+    import tensorflow as tf  # noqa: E402
+    from keras.src.ops.function import make_node_key  # noqa: E402
 
 from inspector.analysis.translate import prune, translate  # noqa: E402
 from inspector.core.model import ModelInfo  # noqa: E402
@@ -63,9 +85,56 @@ def build_model(info: ModelInfo, trust_code: bool = False) -> BuiltModel:
             model = _keras_loader(info, trust_code)
         except Exception:  # Keras cannot load most files older than Keras 3: that is why we rebuild
             model = None
+    if model is not None and not _is_built(model):
+        model = _with_declared_input(model, info)
     if model is not None and _inputs_match(model, info):
+        _check_vocabularies(model, info)
         return BuiltModel(model, "Keras' own loader")
-    return _rebuild(info, [r for r in risks if not trust_code], trust_code)
+    built = _rebuild(info, [r for r in risks if not trust_code], trust_code)
+    _check_vocabularies(built.model, info)
+    return built
+
+
+def _check_vocabularies(model: Any, info: ModelInfo) -> None:
+    """A text layer whose vocabulary the file did not keep cannot run at all (TensorFlow fails deep inside with
+    "Table not initialized"); say so and why. Legacy .h5 files never keep it: .keras archives do."""
+    for name, layer in walk_layers(model):
+        if type(layer).__name__ not in ("TextVectorization", "StringLookup", "IntegerLookup"):
+            continue
+        try:
+            size = int(layer.vocabulary_size())
+        except Exception:  # an uninitialised table raises in some versions
+            size = 0
+        config = layer.get_config()
+        special = int(config.get("num_oov_indices", 1) or 0) + (1 if config.get("mask_token") is not None else 0)
+        if type(layer).__name__ == "TextVectorization":
+            special = 2
+        if size <= special:
+            where = ("the .h5 format does not store vocabularies: save the model as .keras"
+                     if info.format == "legacy_h5" else "it was never adapted or given one")
+            raise UnsupportedModelError(f"{info.path}: text layer '{name}' has no vocabulary ({where}), so no "
+                                        "text can be run through the model")
+
+
+def _is_built(model: Any) -> bool:
+    try:
+        return bool(model.inputs)
+    except (AttributeError, ValueError):
+        return False
+
+
+def _with_declared_input(model: Any, info: ModelInfo) -> Any | None:
+    """A Sequential saved before it ever saw data has no inputs (the corpus' TextVectorization file is one); the
+    same layers, with their state, behind an Input of the shape the reader inferred (strings for text layers)."""
+    if not isinstance(model, keras.Sequential) or len(info.input_specs) != 1:
+        return None
+    spec = info.input_specs[0]
+    try:
+        rebuilt = keras.Sequential([keras.Input(shape=spec.shape[1:], dtype=spec.dtype, name=spec.name),
+                                    *model.layers], name=model.name)
+    except (ValueError, TypeError):
+        return None
+    return rebuilt if _is_built(rebuilt) else None
 
 
 def _inputs_match(model: Any, info: ModelInfo) -> bool:
@@ -272,7 +341,7 @@ class Runner:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # e.g. Keras' note on a one-unit softmax: we report it ourselves
-                outs = self._probe(list(xs), training=False)
+                outs = self._probe(_tensors(xs), training=False)
         except (tf.errors.InvalidArgumentError, ValueError, TypeError) as exc:
             raise DataError(f"the data does not fit the model: {_first_line(exc)}") from None
         outs = [np.asarray(o) for o in (outs if isinstance(outs, (list, tuple)) else [outs])]
@@ -306,7 +375,7 @@ class Runner:
         """RMS gradient per layer w.r.t. its weights and w.r.t. its output, and the loss value."""
         weights = {name: layer.trainable_weights for name, layer in self.layers.items()
                    if layer.trainable_weights and not isinstance(layer, keras.Model)}
-        inputs = [tf.convert_to_tensor(x) for x in xs]
+        inputs = _tensors(xs)
         with warnings.catch_warnings(), tf.GradientTape() as tape:
             warnings.simplefilter("ignore")
             outs = self._probe(inputs, training=False)
@@ -316,6 +385,8 @@ class Runner:
                              for i, (kind, y_pred) in enumerate(zip(losses, outs[count:], strict=True))])
             acts = [outs[i] for i, n in enumerate(self._names) if not n.endswith("__")]
         names = [n for n in self._names if not n.endswith("__")]
+        # token ids and other integer outputs carry no gradient: measured as 0, not asked of the tape
+        acts = [a if a.dtype.is_floating else tf.zeros_like(a, dtype=tf.float32) for a in acts]
         flat_weights = [w for ws in weights.values() for w in ws]
         grads = tape.gradient(loss, acts + flat_weights, unconnected_gradients=tf.UnconnectedGradients.ZERO)
         out_grads = {n: _rms(g) for n, g in zip(names, grads[: len(acts)], strict=True)}
@@ -342,6 +413,11 @@ class Runner:
             yield action
         finally:
             layer.set_weights(saved)
+
+
+def _tensors(xs: list[np.ndarray]) -> list[Any]:
+    """Numpy text cannot go through Keras' own conversion (it rejects numpy's string dtypes): make tf strings."""
+    return [tf.constant(x.astype(object)) if x.dtype.kind in "US" else tf.convert_to_tensor(x) for x in xs]
 
 
 def _first_node(model: Any, layer: Any) -> Any:

@@ -267,6 +267,9 @@ def declared_input_shape(config: dict[str, Any]) -> tuple[int | None, ...] | Non
     return None
 
 
+TEXT_LAYERS = frozenset({"TextVectorization", "StringLookup"})  # layers whose input is strings
+
+
 def _input_spec(layer: Layer, container_config: Any) -> InputSpec | None:
     shape = declared_input_shape(layer.config)
     if shape is None and isinstance(container_config, dict):
@@ -275,6 +278,9 @@ def _input_spec(layer: Layer, container_config: Any) -> InputSpec | None:
         build = layer.config.get("build_config") if isinstance(layer.config, dict) else None
         if isinstance(build, dict):
             shape = clean_shape(build.get("input_shape"))
+    if shape is None and layer.class_name in TEXT_LAYERS:
+        # A model that starts with text preprocessing takes one string per sample, whatever else it declares.
+        return InputSpec(name=f"{layer.name}_input", shape=(None,), dtype="string")
     if shape is None:
         return None
     dtype = layer.config.get("dtype")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from inspector.core.config_graph import TEXT_LAYERS
 from inspector.core.heads import HeadComparison
 from inspector.core.lambda_code import describe_lambda
 from inspector.core.model import KERNEL_ROLES, Finding, Layer, ModelInfo, WeightRef
@@ -49,8 +50,26 @@ def data_free_findings(
     for name in _output_dense_layers(info):
         findings += _output_layer_findings(info.layers[name], read)
     findings += _code_findings(info, decode_code)
+    findings += _vocabulary_findings(info)
     findings.sort(key=lambda f: f.rank)
     return findings
+
+
+def _vocabulary_findings(info: ModelInfo) -> list[Finding]:
+    """Legacy .h5 files keep no vocabulary for text layers (only a config that lists none): such a model cannot
+    read text once loaded, whatever its weights."""
+    if info.format != "legacy_h5":
+        return []
+    out = []
+    for layer in info.layers.values():
+        if layer.class_name in TEXT_LAYERS and not layer.config.get("vocabulary"):
+            out.append(Finding(
+                "missing_vocabulary", "warning", layer.name,
+                f"{layer.name}: the file keeps no vocabulary for this {layer.class_name} layer (the .h5 format does "
+                "not store adapted vocabularies), so the loaded model cannot turn text into tokens",
+                {"class_name": layer.class_name, "format": info.format},
+                "save the model in the .keras format, which keeps the vocabulary with it"))
+    return out
 
 
 def _code_findings(info: ModelInfo, decode: bool) -> list[Finding]:

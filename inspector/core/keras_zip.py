@@ -133,3 +133,25 @@ def _extract(path: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Ext
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise ModelFileError(f"{path}: {WEIGHTS_MEMBER} cannot be read (truncated or corrupt?): {exc}") from None
     return extracted
+
+
+MAX_VOCABULARY_BYTES = 64 << 20
+
+
+def vocabularies(path: str) -> dict[str, list[str]]:
+    """The vocabularies that text layers keep as archive assets (``assets/<layer path>/vocabulary.txt``, one
+    token per line, most frequent first), by their folder, in the order the archive lists them; used to make
+    synthetic text the model can read. Plain text, so reading it runs nothing; oversized members are skipped."""
+    found: dict[str, list[str]] = {}
+    with open_archive(path) as archive:
+        for info in archive.infolist():
+            folder, _, leaf = info.filename.rpartition("/")
+            if not folder.startswith("assets/") or leaf != "vocabulary.txt" or info.file_size > MAX_VOCABULARY_BYTES:
+                continue
+            try:
+                with archive.open(info) as fh:
+                    text = fh.read(MAX_VOCABULARY_BYTES + 1).decode("utf-8", errors="replace")
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError):
+                continue
+            found[folder] = text.splitlines()
+    return found

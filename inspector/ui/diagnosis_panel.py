@@ -22,8 +22,8 @@ class DiagnosisPanel(Column):
         super().__init__(parent)
         self.tree: QTreeWidget | None = None
         self.spread_plot: pg.PlotWidget | None = None
-        self.show_waiting("Drop a dataset (.npz, .npy, .csv, .h5, a folder of images) on the window, or use "
-                          "File ▸ Open dataset. Without data, Run ▸ Diagnose uses synthetic inputs.")
+        self.show_waiting("Drop a dataset (.npz, .npy, .csv, .h5, .txt for text models, a folder of images) on the "
+                          "window, or use File ▸ Open dataset. Without data, Run ▸ Diagnose uses synthetic inputs.")
 
     def show_waiting(self, text: str) -> None:
         self.clear()

@@ -377,7 +377,7 @@ class MainWindow(QMainWindow):
 
     def _ask_dataset(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open dataset", "",
-                                              "Datasets (*.npz *.npy *.csv *.h5 *.hdf5);;All files (*)")
+                                              "Datasets (*.npz *.npy *.csv *.tsv *.txt *.h5 *.hdf5);;All files (*)")
         if path:
             self.open_dataset(path)
 
