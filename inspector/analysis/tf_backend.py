@@ -48,13 +48,19 @@ with _quiet_stderr():
     import tensorflow as tf  # noqa: E402
     from keras.src.ops.function import make_node_key  # noqa: E402
 
-from inspector.analysis.translate import prune, translate  # noqa: E402
+from inspector.analysis.translate import changed_meaning, prune, translate  # noqa: E402
 from inspector.core.model import ModelInfo  # noqa: E402
 from inspector.core.safety import CodeRisk, scan_config_for_code  # noqa: E402
 from inspector.core.stats import read_weight  # noqa: E402
 from inspector.errors import DataError, UnsafeModelError, UnsupportedModelError  # noqa: E402
 
 MODEL_CLASSES = frozenset({"Sequential", "Functional", "Model"})
+
+
+@keras.saving.register_keras_serializable(package="keras_inspector", name="keras2_hard_sigmoid")
+def keras2_hard_sigmoid(x: Any) -> Any:
+    """Keras 1 and 2's hard sigmoid, which old configs mean by "hard_sigmoid" (see translate.KERAS2_HARD_SIGMOID)."""
+    return keras.ops.clip(0.2 * x + 0.5, 0.0, 1.0)
 _UNRECOGNIZED = re.compile(r"Unrecognized keyword arguments passed to (\w+): \{'(\w+)'")
 
 
@@ -79,12 +85,14 @@ def build_model(info: ModelInfo, trust_code: bool = False) -> BuiltModel:
     risks = scan_config_for_code(info, known_classes())
     if risks and not trust_code:
         return _rebuild(info, risks, trust_code)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            model = _keras_loader(info, trust_code)
-        except Exception:  # Keras cannot load most files older than Keras 3: that is why we rebuild
-            model = None
+    model = None
+    if not changed_meaning(info.config, info.keras_version):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                model = _keras_loader(info, trust_code)
+            except Exception:  # Keras cannot load most files older than Keras 3: that is why we rebuild
+                model = None
     if model is not None and not _is_built(model):
         model = _with_declared_input(model, info)
     if model is not None and _inputs_match(model, info):
@@ -176,6 +184,9 @@ def _rebuild(info: ModelInfo, risks: list[CodeRisk], trust_code: bool) -> BuiltM
                 f"{first.reason}); pass --trust-code if you trust this file")
     model = _deserialize(config, trust_code, info.path)
     notes = []
+    if changed_meaning(info.config, info.keras_version):
+        notes.append("hard_sigmoid computed as the file's Keras version defined it (0.2·x + 0.5, clipped); Keras 3's "
+                     "own loader would use x/6 + 0.5")
     if left_out:
         notes.append(f"{len(left_out)} layers were not run (they need code from the file or come after it): "
                      + ", ".join(left_out[:6]) + (" ..." if len(left_out) > 6 else ""))
@@ -271,6 +282,8 @@ def _assign_weights(built: BuiltModel, info: ModelInfo) -> None:
             values = [read_weight(h5, ref) for ref in ours.weights]
             wanted = [tuple(w.shape) for w in layer.weights]
             if [v.shape for v in values] != wanted:
+                values = _from_keras1_gates(type(layer).__name__, ours.weights, values) or values
+            if [v.shape for v in values] != wanted:
                 values = _match_by_shape(values, wanted)
             if values is None:
                 problems.append(f"{name}: the file has {[r.shape for r in ours.weights]}, Keras builds {wanted}")
@@ -279,6 +292,28 @@ def _assign_weights(built: BuiltModel, info: ModelInfo) -> None:
     if problems:
         raise UnsupportedModelError(f"{info.path}: weights do not fit the rebuilt model ({problems[0]}"
                                     + (f", and {len(problems) - 1} more" if len(problems) > 1 else "") + ")")
+
+
+_KERAS1_GATES = {"LSTM": ("i", "f", "c", "o"), "GRU": ("z", "r", "h")}
+_KERAS1_PART = re.compile(r"_([WUb])_([a-z])$")
+
+
+def _from_keras1_gates(class_name: str, refs: list[Any], values: list[np.ndarray]) -> list[np.ndarray] | None:
+    """Keras 1 stored a kernel, recurrent kernel and bias per gate (``lstm_1_W_i``, ``lstm_1_U_f``...); later
+    versions concatenate each kind in gate order (LSTM i, f, c, o; GRU z, r, h), as Keras 2's loader did."""
+    gates = _KERAS1_GATES.get(class_name)
+    if gates is None or len(values) != 3 * len(gates):
+        return None
+    parts: dict[tuple[str, str], np.ndarray] = {}
+    for ref, value in zip(refs, values, strict=True):
+        match = _KERAS1_PART.search(ref.path.rsplit("/", 1)[-1].split(":", 1)[0])
+        if match is None:
+            return None
+        parts[(match.group(1), match.group(2))] = value
+    try:
+        return [np.concatenate([parts[(kind, gate)] for gate in gates], axis=-1) for kind in "WUb"]
+    except (KeyError, ValueError):
+        return None
 
 
 def _match_by_shape(values: list[np.ndarray], wanted: list[tuple[int, ...]]) -> list[np.ndarray] | None:

@@ -32,13 +32,43 @@ RNN_CLASSES = frozenset({"LSTM", "GRU", "SimpleRNN", "RNN", "ConvLSTM2D", "CuDNN
 ENGINE_MODULES = {"Functional": "keras.src.models.functional", "Sequential": "keras", "Model": "keras"}
 
 
+# Keras 1 and 2 defined hard_sigmoid as clip(0.2 x + 0.5); Keras 3 as clip(x / 6 + 0.5). It was the default
+# recurrent activation of Keras 1 and early Keras 2 LSTMs and GRUs, so an old model rebuilt with Keras 3's would
+# compute something else. The backend registers the old definition under this name.
+KERAS2_HARD_SIGMOID = {"module": "builtins", "class_name": "function",
+                       "config": "keras_inspector>keras2_hard_sigmoid", "registered_name": "function"}
+_ACTIVATION_KEYS = ("activation", "recurrent_activation", "inner_activation")
+
+
 def translate(config: dict[str, Any], shapes: dict[str, Any] | None = None,
               keras_version: str | None = None) -> dict[str, Any]:
-    """A deep copy of a model config, rewritten so that Keras 3 can deserialize it."""
+    """A deep copy of a model config, rewritten so that Keras 3 can deserialize it and compute what the model
+    computed when it was saved."""
     out = _model(copy.deepcopy(config), shapes or {})
     if not (keras_version or "").startswith("3"):
         _renumber_sequential_calls(out)
+        _keep_old_hard_sigmoid(out)
     return out
+
+
+def changed_meaning(config: Any, keras_version: str | None) -> bool:
+    """Whether Keras 3 would build this config into something that computes differently (hard_sigmoid in a file
+    older than Keras 3): Keras' own loader must not be used for it, our translation must."""
+    return not (keras_version or "").startswith("3") and _keep_old_hard_sigmoid(copy.deepcopy(config)) > 0
+
+
+def _keep_old_hard_sigmoid(value: Any) -> int:
+    count = 0
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in _ACTIVATION_KEYS and item == "hard_sigmoid":
+                value[key] = copy.deepcopy(KERAS2_HARD_SIGMOID)
+                count += 1
+            else:
+                count += _keep_old_hard_sigmoid(item)
+    elif isinstance(value, list):
+        count += sum(_keep_old_hard_sigmoid(item) for item in value)
+    return count
 
 
 def _renumber_sequential_calls(entry: dict[str, Any]) -> None:
@@ -129,6 +159,8 @@ def _layer(entry: dict[str, Any]) -> dict[str, Any]:
         for old, new in KERAS1_ARGS.items():
             if old in cfg and new not in cfg:
                 cfg[new] = cfg.pop(old)
+        if entry.get("class_name") in ("GRU", "CuDNNGRU") and "reset_after" not in cfg:
+            cfg["reset_after"] = False  # configs that predate the argument (Keras < 2.1.4) meant False
         if cfg.get("data_format") in ("tf", "th"):
             cfg["data_format"] = "channels_last" if cfg["data_format"] == "tf" else "channels_first"
     if isinstance(entry.get("module"), str) and entry["module"].startswith("keras.src.engine"):
