@@ -94,6 +94,7 @@ class ActivationAccumulator:
         self.f_first: np.ndarray | None = None
         self.f_changed: np.ndarray | None = None
         self.u_sum = self.u_sq = self.u_max = self.u_min = self.u_bound = None  # per unit, float64
+        self.u_ref: np.ndarray | None = None  # per unit: the first value seen, which sums are taken relative to
         self.u_count = 0
 
     def add(self, batch: np.ndarray) -> None:
@@ -121,18 +122,22 @@ class ActivationAccumulator:
                                   else np.linspace(0, width - 1, MAX_FEATURES).astype(np.int64))
             size = self.feature_index.size
             self.f_sum, self.f_sq = np.zeros(size), np.zeros(size)
-            self.f_first = flat[0, self.feature_index].astype(np.float64)
             self.f_changed = np.zeros(size, dtype=bool)
-        assert self.f_sum is not None and self.f_sq is not None and self.f_first is not None
+        assert self.f_sum is not None and self.f_sq is not None
         picked = flat if self.feature_index.size == flat.shape[1] else flat[:, self.feature_index]
         if picked.dtype.kind != "f":
             picked = picked.astype(np.float64)
         if not np.isfinite(picked).all():
             picked = np.nan_to_num(picked, nan=0.0, posinf=0.0, neginf=0.0)
-        # float64 accumulators over float32 data: no float64 copy of the batch is made
-        self.f_sum += picked.sum(axis=0, dtype=np.float64)
-        self.f_sq += np.square(picked).sum(axis=0, dtype=np.float64)
-        self.f_changed |= np.any(picked != self.f_first.astype(picked.dtype), axis=0)
+        if self.f_first is None:
+            self.f_first = picked[0].astype(np.float64)
+        # Sums of differences from the first sample, not of the values: a nearly constant output squared in
+        # float32 would leave a noise floor of ~1e-4 of its size in the std, hiding how constant it really is.
+        # float64 accumulators over float32 data: no float64 copy of the batch is made.
+        shifted = picked - self.f_first.astype(picked.dtype)
+        self.f_sum += shifted.sum(axis=0, dtype=np.float64)
+        self.f_sq += np.square(shifted).sum(axis=0, dtype=np.float64)
+        self.f_changed |= np.any(shifted != 0, axis=0)
         return picked
 
     def _units(self, batch: np.ndarray, as_float: np.ndarray | None = None) -> None:
@@ -145,18 +150,21 @@ class ActivationAccumulator:
             units = rows if rows.dtype.kind == "f" else rows.astype(np.float64)
             if not np.isfinite(units).all():
                 units = np.nan_to_num(units, nan=0.0, posinf=0.0, neginf=0.0)
+        reuse = as_float is not None and self.f_first is not None and units.shape[1] == self.f_first.size
         if self.u_sum is None:
             width = units.shape[1]
+            self.u_ref = self.f_first if reuse else units[0].astype(np.float64)
             self.u_sum, self.u_sq = np.zeros(width), np.zeros(width)
             self.u_max, self.u_min = np.full(width, -np.inf), np.full(width, np.inf)
             self.u_bound = np.zeros(width)
         self.u_count += units.shape[0]
-        if as_float is not None and self.f_sum is not None and self.u_sum.size == self.f_sum.size:
-            self.u_sum[:] = self.f_sum  # same data as the features: the sums are already there
+        if reuse and self.u_sum.size == self.f_sum.size:
+            self.u_sum[:] = self.f_sum  # same data and reference as the features: the sums are already there
             self.u_sq[:] = self.f_sq
         else:
-            self.u_sum += units.sum(axis=0, dtype=np.float64)
-            self.u_sq += np.square(units).sum(axis=0, dtype=np.float64)
+            shifted = units - self.u_ref.astype(units.dtype)
+            self.u_sum += shifted.sum(axis=0, dtype=np.float64)
+            self.u_sq += np.square(shifted).sum(axis=0, dtype=np.float64)
         self.u_max = np.maximum(self.u_max, units.max(axis=0))
         self.u_min = np.minimum(self.u_min, units.min(axis=0))
         bounds = SATURATION_BOUNDS.get(self.activation or "")
@@ -169,14 +177,17 @@ class ActivationAccumulator:
         n = max(self.samples, 1)
         assert self.f_sum is not None and self.f_sq is not None and self.u_sum is not None
         assert self.u_sq is not None and self.u_max is not None and self.u_min is not None and self.u_bound is not None
-        f_mean = self.f_sum / n
-        f_var = np.maximum(self.f_sq / n - f_mean**2, 0.0)
+        assert self.f_first is not None and self.u_ref is not None
+        shift = self.f_sum / n
+        f_mean = self.f_first + shift
+        f_var = np.maximum(self.f_sq / n - shift**2, 0.0)
         assert self.f_changed is not None
         f_var[~self.f_changed] = 0.0  # exact: a feature that never changed has no spread, whatever rounding says
         spread = float(np.sqrt(f_var.mean())) if f_var.size else 0.0
-        scale = float(np.sqrt((self.f_sq / n).mean())) if f_var.size else 0.0
-        u_mean = self.u_sum / max(self.u_count, 1)
-        u_std = np.sqrt(np.maximum(self.u_sq / max(self.u_count, 1) - u_mean**2, 0.0))
+        scale = float(np.sqrt((f_var + f_mean**2).mean())) if f_var.size else 0.0  # RMS value
+        u_shift = self.u_sum / max(self.u_count, 1)
+        u_mean = self.u_ref + u_shift
+        u_std = np.sqrt(np.maximum(self.u_sq / max(self.u_count, 1) - u_shift**2, 0.0))
         u_std[self.u_max == self.u_min] = 0.0
         dead = None
         if self.activation in RELU_FAMILY:
