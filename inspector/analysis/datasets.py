@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from inspector.core.config_graph import TEXT_LAYERS
+from inspector.core.config_graph import TEXT_LAYERS, to_snake_case
 from inspector.core.model import InputSpec, ModelInfo
 from inspector.errors import DataError, ModelFileError
 
@@ -100,24 +101,32 @@ def model_vocabularies(info: ModelInfo) -> list[list[str] | None]:
             continue
         if assets is None:
             assets = _asset_vocabularies(info)
-        rank = text_layers.index(reader)
-        out.append(assets[rank] if rank < len(assets) else (assets[0] if assets else None))
+        same_class = [layer for layer in text_layers if layer.class_name == reader.class_name]
+        mine = assets.get(to_snake_case(reader.class_name), [])
+        rank = same_class.index(reader)
+        out.append(mine[rank] if rank < len(mine) else None)
     return out
 
 
-def _asset_vocabularies(info: ModelInfo) -> list[list[str]]:
+def _asset_vocabularies(info: ModelInfo) -> dict[str, list[list[str]]]:
+    """Asset vocabularies by the snake-case class their folder is named after (``text_vectorization_1`` ->
+    ``text_vectorization``), each list in counter order: the k-th layer of a class owns the k-th folder, as
+    with weight groups."""
     if info.format != "keras_zip":
-        return []
+        return {}
     from inspector.core.h5safe import natural_key
     from inspector.core.keras_zip import vocabularies
 
     try:
         found = vocabularies(info.path)
     except ModelFileError:
-        return []
+        return {}
+    by_class: dict[str, list[list[str]]] = {}
     # a layer's own folder, not the lookup sub-layer that keeps a copy of the same list
-    folders = sorted((f for f in found if not f.endswith("/_lookup_layer")), key=natural_key)
-    return [found[f] for f in folders]
+    for folder in sorted((f for f in found if not f.endswith("/_lookup_layer")), key=natural_key):
+        base = re.sub(r"_\d+$", "", folder.rsplit("/", 1)[-1])
+        by_class.setdefault(base, []).append(found[folder])
+    return by_class
 
 
 def synthetic_dataset(specs: Sequence[InputSpec], n: int = 512, seed: int = 0,

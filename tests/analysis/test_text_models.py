@@ -169,3 +169,23 @@ def test_legacy_h5_keeps_no_vocabulary_and_says_so(text_model, tmp_path, capsys)
                  "--json", str(tmp_path / "out.json")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no vocabulary" in err[0] and ".keras" in err[0]
+
+
+def test_each_text_input_gets_its_own_vocabulary(tmp_path):
+    """Two text inputs with disjoint vocabularies: synthetic text drawn from the wrong one would be all unknown."""
+    keras = models.keras()
+    inputs, pooled = [], []
+    for name, words in (("title", POSITIVE), ("body", NEGATIVE)):
+        vectorize = keras.layers.TextVectorization(output_sequence_length=4, name=f"{name}_vectorize")
+        vectorize.adapt(np.array([" ".join(words)]))
+        text = keras.Input(shape=(1,), dtype="string", name=name)
+        embedded = keras.layers.Embedding(vectorize.vocabulary_size(), 4, name=f"{name}_embed")(vectorize(text))
+        inputs.append(text)
+        pooled.append(keras.layers.GlobalAveragePooling1D(name=f"{name}_pool")(embedded))
+    joined = keras.layers.Concatenate(name="join")(pooled)
+    model = keras.Model(inputs, keras.layers.Dense(1, name="score")(joined))
+    path = tmp_path / "two_texts.keras"
+    model.save(path)
+    d = diagnose(path)
+    assert d.synthetic and not d.collapsed, d.verdict
+    assert not [f for f in d.findings if f.kind == "out_of_vocabulary"]
