@@ -144,6 +144,12 @@ def diagnose_steps(model_path: str | os.PathLike[str], options: DiagnoseOptions 
     if not info.has_architecture:
         raise UnsupportedModelError(f"{info.path}: the file stores no architecture (weights only), so there is "
                                     "nothing to run data through; `inspect` shows its weights")
+    if not info.input_specs:
+        if info.params == 0:
+            raise UnsupportedModelError(f"{info.path}: the model was saved before it was ever built (no input shape, "
+                                        "no weights), so there is nothing to run data through")
+        raise UnsupportedModelError(f"{info.path}: the model declares no input shape, so no data can be matched "
+                                    "to its input")
     yield Progress("loading data")
     if options.data:
         ds = load_dataset(options.data, info.input_specs, info.outputs, options.target_columns)

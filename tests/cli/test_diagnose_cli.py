@@ -71,6 +71,21 @@ def test_bad_data_is_one_line_and_exit_2(saved, capsys, make, expected):
     assert err.startswith("error: ") and expected in err and "Traceback" not in err
 
 
+def test_a_model_saved_before_it_was_built_is_one_line(tmp_path, capsys):
+    import warnings
+
+    k = models.keras()
+    path = tmp_path / "unbuilt.keras"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Keras warns that the model has no weights yet: that is the point
+        k.Sequential([k.layers.Dense(4), k.layers.Dense(1)]).save(path)
+    np.savez(tmp_path / "d.npz", x=np.zeros((5, 3), "float32"))
+    for extra in ([], ["--data", str(tmp_path / "d.npz")]):
+        assert main(["diagnose", str(path), *extra, "--json", str(tmp_path / "out.json")]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "before it was ever built" in err[0]
+
+
 def test_nan_in_data_is_a_finding(saved, capsys):
     folder, path = saved
     x = np.random.default_rng(1).normal(size=(50, 10)).astype("float32")
