@@ -280,36 +280,8 @@ def read_dataset(dataset: h5py.Dataset, rows: slice | None = None) -> np.ndarray
         raise ModelFileError(f"dataset '{dataset.name}' cannot be read (truncated file?): {_first_line(exc)}") from None
 
 
-def read_contiguous(dataset: h5py.Dataset, raw: BinaryIO, base_offset: int) -> np.ndarray | None:
-    """A contiguous, unfiltered dataset read with one plain read from the file it lives in (no HDF5 round trips
-    through Python), or None when the dataset is stored any other way."""
-    try:
-        offset = dataset.id.get_offset()
-        if offset is None or dataset.chunks is not None or dataset.dtype.kind not in "biuf" or not dataset.shape:
-            return None
-        shape = dataset_shape(dataset)
-        dtype = str(dataset.dtype)
-    except (OSError, RuntimeError, ValueError, TypeError):
-        return None
-    return read_at(raw, base_offset + offset, shape, dtype, dataset.name)
-
-
-def read_whole(dataset: h5py.Dataset, raw: BinaryIO | None, base_offset: int) -> np.ndarray:
-    """A whole dataset, checked: with one plain read when it is contiguous in `raw`, else through h5py."""
-    check_dataset(dataset)
-    array = read_contiguous(dataset, raw, base_offset) if raw is not None else None
-    return array if array is not None else read_dataset(dataset)
-
-
-def dtype_name(dataset: h5py.Dataset) -> str:
-    try:
-        return str(dataset.dtype)
-    except (TypeError, ValueError):  # exotic types h5py cannot map
-        return "unknown"
-
-
 def dataset_shape(dataset: h5py.Dataset) -> tuple[int, ...]:
     try:
-        return tuple(int(d) for d in dataset.shape) if dataset.shape is not None else ()
+        return _shape_of(dataset.shape)
     except (TypeError, ValueError):
         return ()

@@ -207,8 +207,8 @@ def resolve(h5: h5py.File, ref: WeightRef) -> h5py.Dataset:
 
 
 def read_weight(h5: h5py.File, ref: WeightRef, raw: BinaryIO | None = None, raw_offset: int = 0) -> np.ndarray:
-    """A weight's values: one plain read at its recorded position when `raw` (the file the HDF5 data starts at
-    `raw_offset` in) is given, else through h5py."""
+    """A weight's values: one plain read at its recorded position when it has one and `raw` (the file the HDF5
+    data starts at `raw_offset` in) is given, else through h5py (chunked, compressed or compact storage)."""
     if ref.offset is not None and raw is not None:
         return h5safe.read_at(raw, raw_offset + ref.offset, ref.shape, ref.dtype, ref.path)
-    return h5safe.read_whole(resolve(h5, ref), raw, raw_offset)
+    return h5safe.read_dataset(resolve(h5, ref))
