@@ -58,7 +58,8 @@ def layout_graph(names: list[str], edges: list[tuple[str, str]], node_size: tupl
     routes: dict[tuple[str, str], list[tuple[float, float]]] = {}
     offset = 0.0
     height = 0.0
-    components = sorted(graph.C, key=lambda c: min(names.index(v.data) for v in c.sV))
+    position = {n: i for i, n in enumerate(names)}
+    components = sorted(graph.C, key=lambda c: min(position[v.data] for v in c.sV))
     for component in components:
         sug = SugiyamaLayout(component)
         roots = [v for v in component.sV if not v.e_in()]
@@ -98,6 +99,7 @@ def neighbourhood(order: list[str], edges: list[tuple[str, str]], focus: list[st
         if s in neighbours and d in neighbours:
             neighbours[s].add(d)
             neighbours[d].add(s)
+    position = {n: i for i, n in enumerate(order)}
     keep: list[str] = []
     frontier = [f for f in focus if f in neighbours] or order[-1:]
     seen = set(frontier)
@@ -105,12 +107,11 @@ def neighbourhood(order: list[str], edges: list[tuple[str, str]], focus: list[st
         keep.extend(frontier[: limit - len(keep)])
         nxt = []
         for n in frontier:
-            for m in sorted(neighbours[n], key=order.index):
+            for m in sorted(neighbours[n], key=position.__getitem__):
                 if m not in seen:
                     seen.add(m)
                     nxt.append(m)
         frontier = nxt
-    position = {n: i for i, n in enumerate(order)}
     return sorted(keep, key=position.__getitem__)
 
 
