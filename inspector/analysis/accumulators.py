@@ -245,30 +245,6 @@ class PairAccumulator:
         return float(cov / np.sqrt(va * vb))
 
 
-class TextAccumulator:
-    """What can be said of a text input without a tokenizer: how long the samples are and how many are empty."""
-
-    def __init__(self) -> None:
-        self.samples = 0
-        self.words = 0
-        self.empty = 0
-        self.distinct: set[int] = set()  # hashes of the first few thousand samples: duplicated text shows here
-
-    def add(self, batch: np.ndarray) -> None:
-        for text in np.asarray(batch).ravel():
-            words = len(str(text).split())
-            self.samples += 1
-            self.words += words
-            self.empty += words == 0
-            if len(self.distinct) < 4096:
-                self.distinct.add(hash(str(text)))
-
-    def summary(self) -> dict[str, float | int | bool]:
-        n = max(self.samples, 1)
-        return {"text": True, "samples": self.samples, "mean_words": self.words / n, "empty_fraction": self.empty / n,
-                "distinct_in_first_4096": len(self.distinct)}
-
-
 @dataclass
 class TokenCounter:
     """Token ids coming out of a text lookup layer (output_mode 'int'): how many are padding, how many are the
@@ -299,16 +275,21 @@ class TokenCounter:
                 "padding_share": self.padding / max(self.padding + self.tokens, 1)}
 
 
-def token_counter(class_name: str, config: dict) -> TokenCounter | None:
-    """Which ids mean padding and "unknown" for a lookup layer's config (Keras' conventions), or None when the
-    layer does not output token ids."""
-    if class_name not in ("TextVectorization", "StringLookup", "IntegerLookup"):
-        return None
-    if config.get("output_mode", "int") != "int":
-        return None
+LOOKUP_LAYERS = frozenset({"TextVectorization", "StringLookup", "IntegerLookup"})
+
+
+def special_ids(class_name: str, config: dict) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The ids a lookup layer reserves, by Keras' conventions: (padding ids, out-of-vocabulary ids)."""
     if class_name == "TextVectorization":  # always a mask id 0 and one OOV id 1
-        return TokenCounter((0,), (1,))
+        return (0,), (1,)
     oov = int(config.get("num_oov_indices", 1) or 0)
     if config.get("mask_token") is not None:
-        return TokenCounter((0,), tuple(range(1, 1 + oov)))
-    return TokenCounter((), tuple(range(oov)))
+        return (0,), tuple(range(1, 1 + oov))
+    return (), tuple(range(oov))
+
+
+def token_counter(class_name: str, config: dict) -> TokenCounter | None:
+    """A counter for a lookup layer's output, or None when the layer does not output token ids."""
+    if class_name not in LOOKUP_LAYERS or config.get("output_mode", "int") != "int":
+        return None
+    return TokenCounter(*special_ids(class_name, config))

@@ -17,7 +17,6 @@ from inspector.analysis.accumulators import (
     ActivationAccumulator,
     ActivationSummary,
     PairAccumulator,
-    TextAccumulator,
     token_counter,
 )
 from inspector.analysis.datasets import Dataset
@@ -48,7 +47,7 @@ class Capture:
     loss_kinds: list[str]
     samples: int
     batch_size: int
-    input_features: list[dict[str, Any]] = field(default_factory=list)  # per input: per-feature scale (text: lengths)
+    input_features: list[dict[str, Any] | None] = field(default_factory=list)  # per input: feature scales (text: None)
     tokens: dict[str, dict[str, Any]] = field(default_factory=dict)  # lookup layers: padding and unknown ids
     data_non_finite: int = 0  # NaN/Inf values found in the inputs (replaced by 0 before running)
     notes: list[str] = field(default_factory=list)
@@ -159,7 +158,7 @@ def capture_steps(info: ModelInfo, ds: Dataset, *, batch_size: int | None = None
     class_counts: list[np.ndarray | None] = [None] * len(head_names)
     non_finite = [0] * len(head_names)
     pairs = {(a, b): PairAccumulator() for i, a in enumerate(head_names) for b in head_names[i + 1:]}
-    input_acc: list[ActivationAccumulator | TextAccumulator] = []
+    input_acc: list[ActivationAccumulator | None] = []
     tokens = {name: counter for name in runner.measured if name in info.layers
               and (counter := token_counter(info.layers[name].class_name, info.layers[name].config)) is not None}
     data_non_finite = 0
@@ -174,9 +173,10 @@ def capture_steps(info: ModelInfo, ds: Dataset, *, batch_size: int | None = None
             xs = _finite(xs)
         if first_batch is None:
             first_batch = xs
-            input_acc = [ActivationAccumulator(None) if x.dtype.kind in "biuf" else TextAccumulator() for x in xs]
+            input_acc = [ActivationAccumulator(None) if x.dtype.kind in "biuf" else None for x in xs]
         for acc, x in zip(input_acc, xs, strict=True):
-            acc.add(x)
+            if acc is not None:
+                acc.add(x)
         acts, outs = runner.forward(xs)
         for name, value in acts.items():
             if name in layer_acc:
@@ -228,8 +228,7 @@ def capture_steps(info: ModelInfo, ds: Dataset, *, batch_size: int | None = None
         loss_kinds=kinds,
         samples=n,
         batch_size=size,
-        input_features=[_feature_scales(acc) if isinstance(acc, ActivationAccumulator) else acc.summary()
-                        for acc in input_acc],
+        input_features=[_feature_scales(acc) if acc is not None else None for acc in input_acc],
         tokens={name: counter.summary() for name, counter in tokens.items() if counter.samples},
         data_non_finite=data_non_finite,
         notes=list(built.notes),
@@ -256,8 +255,7 @@ def _batch(ds: Dataset, start: int, stop: int, info: ModelInfo, backend: Any) ->
         shape = info.input_specs[0].shape
         height, width, channels = (d or 64 for d in shape[1:4])
         return [backend.load_images(ds.image_paths[start:stop], height, width, channels)]
-    return [_to_rank(x, spec.shape) for x, spec in zip(ds.batch(start, stop), info.input_specs, strict=False)] \
-        if info.input_specs else ds.batch(start, stop)
+    return [_to_rank(x, spec.shape) for x, spec in zip(ds.batch(start, stop), info.input_specs, strict=True)]
 
 
 def _to_rank(x: np.ndarray, shape: tuple[int | None, ...]) -> np.ndarray:

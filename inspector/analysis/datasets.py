@@ -1,14 +1,13 @@
 """The user's data, as arrays matched to the model's inputs and outputs; or synthetic inputs when there is none.
 
-Large files stay on disk: `.npy` is memory-mapped and HDF5 datasets are sliced batch by batch, so memory does not
-grow with the number of samples. Images are decoded by the TensorFlow backend, batch by batch as well.
+Large files stay on disk: `.npy` is read and HDF5 datasets are sliced batch by batch, so memory does not grow
+with the number of samples. Images are decoded by the TensorFlow backend, batch by batch as well.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,7 +83,7 @@ def model_vocabularies(info: ModelInfo) -> list[list[str] | None]:
     given there, else from the archive's assets (adapted layers keep it there, one folder per layer, in the
     order of the layers)."""
     text_layers = [layer for layer in info.layers.values() if layer.class_name in TEXT_LAYERS]
-    assets: list[list[str]] | None = None
+    assets: dict[str, list[list[str]]] | None = None
     out: list[list[str] | None] = []
     for spec in info.input_specs:
         if not is_text(spec):
@@ -114,18 +113,16 @@ def _asset_vocabularies(info: ModelInfo) -> dict[str, list[list[str]]]:
     with weight groups."""
     if info.format != "keras_zip":
         return {}
-    from inspector.core.h5safe import natural_key
     from inspector.core.keras_zip import vocabularies
+    from inspector.core.weight_paths import split_counter
 
     try:
         found = vocabularies(info.path)
     except ModelFileError:
         return {}
     by_class: dict[str, list[list[str]]] = {}
-    # a layer's own folder, not the lookup sub-layer that keeps a copy of the same list
-    for folder in sorted((f for f in found if not f.endswith("/_lookup_layer")), key=natural_key):
-        base = re.sub(r"_\d+$", "", folder.rsplit("/", 1)[-1])
-        by_class.setdefault(base, []).append(found[folder])
+    for folder in sorted(found, key=lambda f: split_counter(f.rsplit("/", 1)[-1])):
+        by_class.setdefault(split_counter(folder.rsplit("/", 1)[-1])[0], []).append(found[folder])
     return by_class
 
 
@@ -133,8 +130,6 @@ def synthetic_dataset(specs: Sequence[InputSpec], n: int = 512, seed: int = 0,
                       vocabularies: Sequence[Sequence[str] | None] = ()) -> Dataset:
     """Standard-normal inputs of the declared shapes (integer inputs: small non-negative indices; text inputs:
     sentences from the model's own vocabulary, one per input in `vocabularies`)."""
-    if not specs:
-        raise DataError("the model declares no input shape, so synthetic inputs cannot be made: pass --data")
     rng = np.random.default_rng(seed)
     arrays = []
     notes = [f"no data given: {n} synthetic standard-normal samples were used"]
@@ -346,8 +341,8 @@ def _text_file(p: Path, spec: InputSpec, outputs: list[str], target_columns: int
                         + (f"{len(names)} ({', '.join(names[:5])})" if names else "none") + " besides numbers")
     text_col = text_columns[0]
     numbers = [c for c in range(width) if c != text_col]
-    wanted = len(numbers) if target_columns is None and len(numbers) in (0, len(outputs)) else target_columns
-    if wanted is None or wanted != len(numbers):
+    fits = len(numbers) in (0, len(outputs)) if target_columns is None else target_columns == len(numbers)
+    if not fits:
         raise DataError(f"{p}: {len(numbers)} numeric columns besides the text, for a model with {len(outputs)} "
                         "outputs: keep only the text and one target column per output"
                         + (" (--target-columns cannot pick columns out of the middle)" if target_columns else ""))
@@ -415,17 +410,17 @@ def check_against(ds: Dataset, specs: Sequence[InputSpec], outputs: Sequence[str
     for x, spec in zip(ds.inputs, specs, strict=True):
         shape = tuple(x.shape)
         kind = np.dtype(x.dtype).kind
-        if is_text(spec) and kind not in "USO":
-            raise DataError(f"{ds.source}: input '{spec.name}' takes text (one string per sample); "
-                            f"the data holds {x.dtype} numbers")
-        if not is_text(spec) and kind not in "biuf":
-            raise DataError(f"{ds.source}: input '{spec.name}' has dtype {x.dtype}, not numbers")
-        expected = spec.shape[1:]
         if is_text(spec):
+            if kind not in "USO":
+                raise DataError(f"{ds.source}: input '{spec.name}' takes text (one string per sample); "
+                                f"the data holds {x.dtype} numbers")
             if len(shape) > 2 or (len(shape) == 2 and shape[1] != 1):
                 raise DataError(f"{ds.source}: data for input '{spec.name}' has shape {shape}; text inputs take "
                                 "one string per sample, shape (samples,) or (samples, 1)")
             continue
+        if kind not in "biuf":
+            raise DataError(f"{ds.source}: input '{spec.name}' has dtype {x.dtype}, not numbers")
+        expected = spec.shape[1:]
         if len(shape) - 1 != len(expected) and not (len(expected) == 1 and len(shape) == 1):
             raise DataError(f"{ds.source}: data for input '{spec.name}' has shape {shape}, "
                             f"the model expects (samples, {', '.join('any' if d is None else str(d) for d in expected)})")

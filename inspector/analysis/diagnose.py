@@ -363,7 +363,7 @@ def _data_findings(info: ModelInfo, heads: list[HeadVerdict], capture: Capture, 
                      for layer in info.layers.values() if layer.inbound and set(layer.inbound) <= set(info.inputs))
     if not ds.synthetic and not normalises:
         for spec, scales in zip(info.input_specs, capture.input_features, strict=False):
-            if scales.get("text"):
+            if scales is None:  # text: no scale to normalise
                 continue
             means, stds = np.abs(np.asarray(scales["mean"])), np.asarray(scales["std"])
             if means.size == 0:

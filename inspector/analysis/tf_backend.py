@@ -23,7 +23,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 
-
 @contextmanager
 def _quiet_stderr() -> Iterator[None]:
     """TensorFlow 2.21's C++ start-up lines (absl, oneDNN, CUDA) ignore TF_CPP_MIN_LOG_LEVEL; they would bury
@@ -48,6 +47,7 @@ with _quiet_stderr():
     import tensorflow as tf  # noqa: E402
     from keras.src.ops.function import make_node_key  # noqa: E402
 
+from inspector.analysis.accumulators import LOOKUP_LAYERS, special_ids  # noqa: E402
 from inspector.analysis.translate import changed_meaning, prune, translate  # noqa: E402
 from inspector.core.model import ModelInfo  # noqa: E402
 from inspector.core.safety import CodeRisk, scan_config_for_code  # noqa: E402
@@ -61,6 +61,8 @@ MODEL_CLASSES = frozenset({"Sequential", "Functional", "Model"})
 def keras2_hard_sigmoid(x: Any) -> Any:
     """Keras 1 and 2's hard sigmoid, which old configs mean by "hard_sigmoid" (see translate.KERAS2_HARD_SIGMOID)."""
     return keras.ops.clip(0.2 * x + 0.5, 0.0, 1.0)
+
+
 _UNRECOGNIZED = re.compile(r"Unrecognized keyword arguments passed to (\w+): \{'(\w+)'")
 
 
@@ -96,9 +98,9 @@ def build_model(info: ModelInfo, trust_code: bool = False) -> BuiltModel:
     if model is not None and not _is_built(model):
         model = _with_declared_input(model, info)
     if model is not None and _inputs_match(model, info):
-        _check_vocabularies(model, info)
-        return BuiltModel(model, "Keras' own loader")
-    built = _rebuild(info, [r for r in risks if not trust_code], trust_code)
+        built = BuiltModel(model, "Keras' own loader")
+    else:
+        built = _rebuild(info, [r for r in risks if not trust_code], trust_code)
     _check_vocabularies(built.model, info)
     return built
 
@@ -107,17 +109,15 @@ def _check_vocabularies(model: Any, info: ModelInfo) -> None:
     """A text layer whose vocabulary the file did not keep cannot run at all (TensorFlow fails deep inside with
     "Table not initialized"); say so and why. Legacy .h5 files never keep it: .keras archives do."""
     for name, layer in walk_layers(model):
-        if type(layer).__name__ not in ("TextVectorization", "StringLookup", "IntegerLookup"):
+        class_name = type(layer).__name__
+        if class_name not in LOOKUP_LAYERS:
             continue
         try:
             size = int(layer.vocabulary_size())
         except Exception:  # an uninitialised table raises in some versions
             size = 0
-        config = layer.get_config()
-        special = int(config.get("num_oov_indices", 1) or 0) + (1 if config.get("mask_token") is not None else 0)
-        if type(layer).__name__ == "TextVectorization":
-            special = 2
-        if size <= special:
+        padding, unknown = special_ids(class_name, layer.get_config())
+        if size <= len(padding) + len(unknown):
             where = ("the .h5 format does not store vocabularies: save the model as .keras"
                      if info.format == "legacy_h5" else "it was never adapted or given one")
             raise UnsupportedModelError(f"{info.path}: text layer '{name}' has no vocabulary ({where}), so no "

@@ -10,6 +10,7 @@ signatures.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from typing import Any
 
 from inspector.core.config_graph import declared_input_shape, references
@@ -45,30 +46,34 @@ def translate(config: dict[str, Any], shapes: dict[str, Any] | None = None,
     """A deep copy of a model config, rewritten so that Keras 3 can deserialize it and compute what the model
     computed when it was saved."""
     out = _model(copy.deepcopy(config), shapes or {})
-    if not (keras_version or "").startswith("3"):
+    if _before_keras3(keras_version):
         _renumber_sequential_calls(out)
-        _keep_old_hard_sigmoid(out)
+        for holder, key in list(_hard_sigmoid_slots(out)):
+            holder[key] = copy.deepcopy(KERAS2_HARD_SIGMOID)
     return out
 
 
 def changed_meaning(config: Any, keras_version: str | None) -> bool:
     """Whether Keras 3 would build this config into something that computes differently (hard_sigmoid in a file
     older than Keras 3): Keras' own loader must not be used for it, our translation must."""
-    return not (keras_version or "").startswith("3") and _keep_old_hard_sigmoid(copy.deepcopy(config)) > 0
+    return _before_keras3(keras_version) and next(_hard_sigmoid_slots(config), None) is not None
 
 
-def _keep_old_hard_sigmoid(value: Any) -> int:
-    count = 0
+def _before_keras3(keras_version: str | None) -> bool:
+    return not (keras_version or "").startswith("3")
+
+
+def _hard_sigmoid_slots(value: Any) -> Iterator[tuple[dict[str, Any], str]]:
+    """(dict, key) of every activation argument that names hard_sigmoid, anywhere in a config."""
     if isinstance(value, dict):
         for key, item in value.items():
             if key in _ACTIVATION_KEYS and item == "hard_sigmoid":
-                value[key] = copy.deepcopy(KERAS2_HARD_SIGMOID)
-                count += 1
+                yield value, key
             else:
-                count += _keep_old_hard_sigmoid(item)
+                yield from _hard_sigmoid_slots(item)
     elif isinstance(value, list):
-        count += sum(_keep_old_hard_sigmoid(item) for item in value)
-    return count
+        for item in value:
+            yield from _hard_sigmoid_slots(item)
 
 
 def _renumber_sequential_calls(entry: dict[str, Any]) -> None:

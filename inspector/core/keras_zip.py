@@ -140,13 +140,15 @@ MAX_VOCABULARY_BYTES = 64 << 20
 
 def vocabularies(path: str) -> dict[str, list[str]]:
     """The vocabularies that text layers keep as archive assets (``assets/<layer path>/vocabulary.txt``, one
-    token per line, most frequent first), by their folder, in the order the archive lists them; used to make
-    synthetic text the model can read. Plain text, so reading it runs nothing; oversized members are skipped."""
+    token per line, most frequent first), by their folder; used to make synthetic text the model can read.
+    Plain text, so reading it runs nothing; oversized members are skipped, and so is the copy a TextVectorization
+    keeps for its inner lookup layer (``.../_lookup_layer``)."""
     found: dict[str, list[str]] = {}
     with open_archive(path) as archive:
         for info in archive.infolist():
             folder, _, leaf = info.filename.rpartition("/")
-            if not folder.startswith("assets/") or leaf != "vocabulary.txt" or info.file_size > MAX_VOCABULARY_BYTES:
+            if (not folder.startswith("assets/") or folder.endswith("/_lookup_layer") or leaf != "vocabulary.txt"
+                    or info.file_size > MAX_VOCABULARY_BYTES):
                 continue
             try:
                 with archive.open(info) as fh:

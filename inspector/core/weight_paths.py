@@ -113,10 +113,10 @@ def _match_groups(group: h5py.Group, children: list[Layer]) -> dict[Layer, h5py.
     # Rank within a class: the k-th Dense of the config owns the k-th "dense*" group in counter order.
     ranked: dict[str, list[str]] = defaultdict(list)
     for name in subgroups:
-        base, _ = _split_counter(name)
+        base, _ = split_counter(name)
         ranked[base].append(name)
     for base in ranked:
-        ranked[base].sort(key=lambda n: _split_counter(n)[1])
+        ranked[base].sort(key=lambda n: split_counter(n)[1])
     taken: dict[str, int] = defaultdict(int)
     for layer in children:
         base = to_snake_case(layer.class_name)
@@ -130,7 +130,9 @@ def _match_groups(group: h5py.Group, children: list[Layer]) -> dict[Layer, h5py.
 _COUNTER = re.compile(r"^(.*?)(?:_(\d+))?$")
 
 
-def _split_counter(name: str) -> tuple[str, int]:
+def split_counter(name: str) -> tuple[str, int]:
+    """``dense_12`` -> ("dense", 12); ``dense`` -> ("dense", -1): how Keras numbers the groups (and asset folders)
+    of layers of one class."""
     match = _COUNTER.match(name)
     assert match is not None
     return match.group(1), int(match.group(2)) if match.group(2) else -1
