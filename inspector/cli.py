@@ -99,15 +99,9 @@ def _run_inspect(args: argparse.Namespace) -> int:
         check_output_path(args.json, [args.model])
     inspection = inspect_model(args.model, trust_code=getattr(args, "trust_code", False))
     if args.json:
-        from inspector.report.json_out import dumps, inspection_to_dict
+        from inspector.report.json_out import inspection_to_dict
 
-        text = dumps(inspection_to_dict(inspection))
-        if args.json == "-":
-            sys.stdout.write(text + "\n")
-        else:
-            from inspector.output import write_atomic
-
-            write_atomic(args.json, (text + "\n").encode())
+        _write_json(args.json, inspection_to_dict(inspection))
     else:
         from inspector.report.text_out import inspection_text
 
@@ -131,13 +125,9 @@ def _run_diagnose(args: argparse.Namespace) -> int:
                               seed=args.seed, trust_code=args.trust_code, target_columns=args.target_columns)
     diagnosis = _with_progress(diagnose_steps(args.model, options))
     if args.json:
-        from inspector.report.json_out import diagnosis_to_dict, dumps
+        from inspector.report.json_out import diagnosis_to_dict
 
-        text = dumps(diagnosis_to_dict(diagnosis)) + "\n"
-        if args.json == "-":
-            sys.stdout.write(text)
-        else:
-            write_atomic(args.json, text.encode())
+        _write_json(args.json, diagnosis_to_dict(diagnosis))
     if args.png:
         from inspector.report.render import render_png
 
@@ -147,6 +137,18 @@ def _run_diagnose(args: argparse.Namespace) -> int:
 
         sys.stdout.write(diagnosis_text(diagnosis))
     return 0
+
+
+def _write_json(target: str, document: dict) -> None:
+    """`--json OUT`: standard output for '-', else an atomic write (never over an input, checked earlier)."""
+    from inspector.output import write_atomic
+    from inspector.report.json_out import dumps
+
+    text = dumps(document) + "\n"
+    if target == "-":
+        sys.stdout.write(text)
+    else:
+        write_atomic(target, text.encode())
 
 
 def _with_progress(steps):  # noqa: ANN001, ANN202 - a generator of Progress returning the result
