@@ -18,7 +18,8 @@ from common import workspace  # noqa: E402
 
 def main() -> None:
     folder = workspace(__file__, __doc__, build, ["branching-1000.keras", "branching-data.npz"])
-    from inspector.analysis.diagnose import DiagnoseOptions, diagnose_steps, run
+    from inspector.analysis.diagnose import DiagnoseOptions, diagnose_steps
+    from inspector.progress import run
     from inspector.report.render import render_png
 
     d = run(diagnose_steps(folder / "branching-1000.keras", DiagnoseOptions(data=str(folder / "branching-data.npz"),

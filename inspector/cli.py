@@ -155,20 +155,23 @@ def _with_progress(steps):  # noqa: ANN001, ANN202 - a generator of Progress ret
     """Drive a generator, drawing its progress on stderr when that is a terminal (or KERAS_INSPECTOR_PROGRESS=1)."""
     import os
 
-    show = sys.stderr.isatty() or os.environ.get("KERAS_INSPECTOR_PROGRESS") == "1"
+    from inspector.progress import run
+
+    if not (sys.stderr.isatty() or os.environ.get("KERAS_INSPECTOR_PROGRESS") == "1"):
+        return run(steps)
     last = ""
-    while True:
-        try:
-            progress = next(steps)
-        except StopIteration as done:
-            if show and last:
-                sys.stderr.write("\r" + " " * len(last) + "\r")
-            return done.value
-        if show:
-            line = _bar(progress)
-            sys.stderr.write("\r" + line.ljust(len(last)))
-            sys.stderr.flush()
-            last = line
+
+    def draw(progress) -> None:  # noqa: ANN001
+        nonlocal last
+        line = _bar(progress)
+        sys.stderr.write("\r" + line.ljust(len(last)))
+        sys.stderr.flush()
+        last = line
+
+    result = run(steps, draw)
+    if last:
+        sys.stderr.write("\r" + " " * len(last) + "\r")
+    return result
 
 
 def _bar(progress) -> str:  # noqa: ANN001

@@ -177,14 +177,6 @@ def synthetic_count(info: ModelInfo, wanted: int) -> int:
     return int(min(wanted, max(64, 8 * choose_batch_size(info, None))))
 
 
-def run(steps: Generator[Progress, None, Any]) -> Any:
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
-
-
 # --- judging ------------------------------------------------------------------------------------------------
 
 

@@ -15,7 +15,7 @@ from collections.abc import Generator
 from typing import Any
 
 from inspector.errors import InspectorError
-from inspector.progress import Progress
+from inspector.progress import Progress, run
 
 POLL_SECONDS = 0.1  # how often the parent looks at the pipe, and so how soon a cancel is seen
 
@@ -88,13 +88,7 @@ def _child_main(sender: Any, target: str, args: tuple) -> None:
     try:
         module, name = target.split(":")
         steps = getattr(importlib.import_module(module), name)(*args)
-        while True:
-            try:
-                progress = next(steps)
-            except StopIteration as done:
-                result = done.value
-                break
-            sender.send(("progress", progress))
+        result = run(steps, lambda progress: sender.send(("progress", progress)))
         sender.send(("result", _portable(result)))
     except InspectorError as exc:
         sender.send(("user_error", exc))

@@ -21,7 +21,7 @@ from inspector.core.heads import HeadComparison, compare_heads
 from inspector.core.model import Finding, ModelInfo, WeightRef, WeightSource
 from inspector.core.reader import read_model
 from inspector.core.stats import CHUNK_BYTES, TensorStats, array_stats, dataset_stats, read_weight, resolve
-from inspector.progress import Progress
+from inspector.progress import Progress, run
 
 
 @dataclass
@@ -62,12 +62,7 @@ def inspect_steps(path: str | os.PathLike[str], trust_code: bool = False) -> Gen
 
 
 def inspect_model(path: str | os.PathLike[str], trust_code: bool = False) -> Inspection:
-    steps = inspect_steps(path, trust_code)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
+    return run(inspect_steps(path, trust_code))
 
 
 PARALLEL_MIN_SIZE = 1 << 16

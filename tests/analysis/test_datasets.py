@@ -86,7 +86,8 @@ def test_string_arrays_are_refused(tmp_path):
 def test_image_folder_of_mixed_sizes(tmp_path):
     import tensorflow as tf
 
-    from inspector.analysis.diagnose import DiagnoseOptions, diagnose_steps, run
+    from inspector.analysis.diagnose import DiagnoseOptions, diagnose_steps
+    from inspector.progress import run
     from tests import models
 
     folder = tmp_path / "images"

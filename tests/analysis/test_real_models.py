@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from inspector.analysis.diagnose import DiagnoseOptions, diagnose_steps, run
+from inspector.analysis.diagnose import DiagnoseOptions, diagnose_steps
+from inspector.progress import run
 from tests.conftest import CORPUS_COLLAPSED, CORPUS_REAL, corpus_file
 
 pytestmark = pytest.mark.slow

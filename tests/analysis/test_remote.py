@@ -7,9 +7,10 @@ import multiprocessing
 import numpy as np
 import pytest
 
-from inspector.analysis.diagnose import DiagnoseOptions, run
+from inspector.analysis.diagnose import DiagnoseOptions
 from inspector.analysis.remote import diagnose_in_child
 from inspector.errors import DataError
+from inspector.progress import run
 from tests import models
 
 pytestmark = pytest.mark.slow

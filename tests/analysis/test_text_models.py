@@ -11,10 +11,11 @@ import pytest
 
 from inspector.analysis.accumulators import token_counter
 from inspector.analysis.datasets import as_model_array
-from inspector.analysis.diagnose import DiagnoseOptions, diagnose_steps, run
+from inspector.analysis.diagnose import DiagnoseOptions, diagnose_steps
 from inspector.cli import main
 from inspector.core.inspection import inspect_model
 from inspector.errors import DataError
+from inspector.progress import run
 from tests import models
 from tests.conftest import CORPUS_REAL, corpus_file
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inspector.analysis.diagnose import DiagnoseOptions, diagnose_steps, run
+from inspector.analysis.diagnose import DiagnoseOptions, diagnose_steps
+from inspector.progress import run
 from tests import models
 
 pytestmark = pytest.mark.slow
