@@ -44,11 +44,22 @@ def read_legacy(h5: h5py.File, where: str) -> LegacyContents:
         unassigned = assign_legacy(weights, graph, tree)
         return LegacyContents("legacy_h5", keras_version, backend, graph, unassigned, tree,
                               _training_config(h5, where, graph), config)
-    if h5safe.attr_names(h5, "layer_names") is not None:
-        return LegacyContents("weights_h5", keras_version, backend, None, [], weight_tree(h5), None)
-    if any(isinstance(h5safe.child(h5, key), h5py.Group) for key in CONTAINER_GROUPS):
-        return LegacyContents("keras3_weights_h5", keras_version, backend, None, [], weight_tree(h5), None)
+    kind = keras_content(h5)
+    if kind is not None:  # weights only
+        return LegacyContents(kind, keras_version, backend, None, [], weight_tree(h5), None)
     raise ModelFileError(f"{where}: an HDF5 file with no Keras content (no model_config, layer_names or layers group)")
+
+
+def keras_content(h5: h5py.File) -> str | None:
+    """What Keras wrote into an HDF5 file: "legacy_h5" (a full model), "weights_h5" (Keras 1/2 save_weights),
+    "keras3_weights_h5" (a Keras 3 .weights.h5), or None when it is not a Keras file (a dataset, say)."""
+    if "model_config" in h5.attrs:
+        return "legacy_h5"
+    if h5safe.attr_names(h5, "layer_names") is not None:
+        return "weights_h5"
+    if any(isinstance(h5safe.child(h5, key), h5py.Group) for key in CONTAINER_GROUPS):
+        return "keras3_weights_h5"
+    return None
 
 
 def _training_config(h5: h5py.File, where: str, graph: ParsedGraph) -> dict[str, Any] | None:

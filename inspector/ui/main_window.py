@@ -44,18 +44,19 @@ MAX_RECENT = 10
 
 
 def is_model_file(path: str) -> bool:
-    """A dropped .h5 can be a model or a dataset: the model reader decides, cheaply."""
+    """A dropped .h5 can be a model or a dataset: the reader's own rule decides, from the file's top level."""
     p = Path(path)
     if p.is_dir() or p.suffix.lower() not in MODEL_SUFFIXES:
         return False
     if p.suffix.lower() == ".keras":
         return True
-    try:
-        import h5py
+    from inspector.core.h5safe import open_h5
+    from inspector.core.legacy_h5 import keras_content
 
-        with h5py.File(p, "r", locking=False) as f:
-            return any(k in f.attrs for k in ("model_config", "layer_names")) or "model_weights" in f or "layers" in f
-    except OSError:
+    try:
+        with open_h5(p, str(p)) as f:
+            return keras_content(f) is not None
+    except InspectorError:
         return True  # let the reader explain what is wrong with it
 
 

@@ -216,3 +216,24 @@ def test_closing_during_a_run_stops_it(qtbot, files, tmp_path):
     qtbot.waitUntil(lambda: not any(p.name == "keras-inspector-analysis" and p.is_alive()
                                     for p in multiprocessing.active_children()), timeout=15_000)
     assert w.diagnosis is None
+
+
+def test_a_dropped_h5_is_told_apart_by_the_readers_rule(files, tmp_path):
+    """.h5 is both a model and a dataset suffix: models (full, weights-only, long layer lists split over
+    layer_names0, layer_names1, as Keras writes them) open as models, anything else is data."""
+    import h5py
+
+    from inspector.ui.main_window import is_model_file
+
+    folder, _ = files
+    with h5py.File(tmp_path / "data.h5", "w") as f:
+        f["x"], f["y"] = np.zeros((4, 6)), np.zeros(4)
+    with h5py.File(tmp_path / "chunked_weights.h5", "w") as f:
+        f.attrs["layer_names0"], f.attrs["layer_names1"] = [b"dense_1"], [b"dense_2"]
+    with h5py.File(tmp_path / "k3.weights.h5", "w") as f:
+        f.create_group("layers/dense/vars")["0"] = np.zeros((2, 2))
+    assert is_model_file(str(folder / "collapsed.h5"))
+    assert is_model_file(str(tmp_path / "chunked_weights.h5"))
+    assert is_model_file(str(tmp_path / "k3.weights.h5"))
+    assert not is_model_file(str(tmp_path / "data.h5"))
+    assert not is_model_file(str(folder / "data.npz"))
