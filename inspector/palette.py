@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 LEVELS = {
-    "blamed": ("#d62728", "responsible: the collapse starts here"),
-    "suspect": ("#ff9f1c", "suspect: evidence, but weaker"),
+    "blamed": ("#d62728", "responsible: repairing it restores the output"),
+    "suspect": ("#ff9f1c", "suspect: evidence, but no repair of it alone restored the output"),
     "dead": ("#9467bd", "signal already dead (downstream of the cause)"),
     "ok": ("#a6cee3", "measured, varies with the input"),
     "static": ("#e0e0e0", "not measured (no data run yet, or left out)"),
@@ -25,10 +25,8 @@ def levels_for(diagnosis) -> dict[str, str]:  # noqa: ANN001 - analysis.diagnose
     dead = diagnosis.thresholds["dead_spread"]
     for name, measure in diagnosis.layers.items():
         levels[name] = "dead" if measure.activation.relative_spread < dead else "ok"
-    if diagnosis.blame:
-        top = diagnosis.blame[0].score
-        for entry in diagnosis.blame:
-            levels[entry.layer] = "blamed" if entry.score >= 0.5 * top else "suspect"
+    for entry in diagnosis.blame:  # red only where a repair of the layer restored the output
+        levels[entry.layer] = "blamed" if entry.responsible else "suspect"
     return levels
 
 

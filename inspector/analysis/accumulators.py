@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from inspector.core.catalogue import threshold
 from inspector.core.stats import Accumulator, Histogram, TensorStats
 
 BINS = 40
@@ -15,8 +16,8 @@ MAX_ROWS = 1 << 16  # per batch, unit statistics and histograms of big feature m
 RELU_FAMILY = frozenset({"relu", "relu6"})
 SATURATION_BOUNDS = {"sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0),
                      "softsign": (-1.0, 1.0), "hard_tanh": (-1.0, 1.0), "softmax": (0.0, 1.0)}
-NEAR_BOUND = 0.01  # a value within 1 % of the activation's range from a bound counts as saturated
-SATURATED_UNIT = 0.99  # a unit is saturated when this share of its values sit at a bound
+NEAR_BOUND = threshold("near_bound")  # a value this close to a bound (share of the range) counts as saturated
+SATURATED_UNIT = threshold("saturated_unit")  # a unit is saturated when this share of its values sit at a bound
 
 
 class StreamingHistogram:

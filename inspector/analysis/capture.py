@@ -55,6 +55,8 @@ class Capture:
     how_built: str = ""
     runner: Any = None  # the backend runner, kept for counterfactual checks; dropped before results travel
     first_batch: list[np.ndarray] | None = None
+    first_targets: list[np.ndarray] | None = None  # the targets of first_batch, for verifying repairs
+    loss_fallback: list[int] = field(default_factory=list)  # heads whose targets the compiled loss refused
 
 
 def available_memory() -> int | None:
@@ -103,15 +105,21 @@ def loss_kinds(info: ModelInfo, output_activations: list[str | None], targets: l
 
 
 def _compiled_losses(info: ModelInfo) -> list[str | None] | None:
+    specs = compiled_loss_specs(info)
+    return None if specs is None else [_loss_name(item) for item in specs]
+
+
+def compiled_loss_specs(info: ModelInfo) -> list[Any] | None:
+    """The compiled loss of each head as the training config stores it (a name or a serialized object)."""
     cfg = info.training_config or {}
     loss = cfg.get("loss")
     if loss is None:
         return None
     if isinstance(loss, dict) and not {"class_name", "config"} <= set(loss):
-        return [_loss_name(loss.get(name)) for name in info.outputs]
+        return [loss.get(name) for name in info.outputs]
     if isinstance(loss, list):
-        return [_loss_name(item) for item in loss]
-    return [_loss_name(loss)] * len(info.outputs)
+        return list(loss)
+    return [loss] * len(info.outputs)
 
 
 def _loss_name(value: Any) -> str | None:
@@ -122,6 +130,12 @@ def _loss_name(value: Any) -> str | None:
         name = inner.get("name") if isinstance(inner, dict) else None
         return name or value.get("class_name")
     return None
+
+
+def from_logits(spec: Any) -> bool:
+    """Whether a serialized loss says its predictions are logits."""
+    inner = spec.get("config") if isinstance(spec, dict) else None
+    return bool(isinstance(inner, dict) and inner.get("from_logits"))
 
 
 def _canonical_loss(name: str) -> str:
@@ -186,7 +200,8 @@ def capture_steps(info: ModelInfo, ds: Dataset, *, batch_size: int | None = None
         for i, out in enumerate(outs):
             head_acc[i].add(out)
             non_finite[i] += int(np.size(out) - np.count_nonzero(np.isfinite(out)))
-            if head_acts[i] in ("softmax", "sigmoid") and out.ndim == 2:
+            # any multi-unit head can be read as a classifier (argmax); one unit only when it is a probability
+            if out.ndim == 2 and (out.shape[1] > 1 or head_acts[i] in ("softmax", "sigmoid")):
                 predicted = np.argmax(out, axis=1) if out.shape[1] > 1 else (out[:, 0] > 0.5).astype(int)
                 counts = np.bincount(predicted, minlength=max(out.shape[1], 2))
                 class_counts[i] = counts if class_counts[i] is None else class_counts[i] + counts
@@ -199,13 +214,15 @@ def capture_steps(info: ModelInfo, ds: Dataset, *, batch_size: int | None = None
     weight_sq: dict[str, float] = {}
     output_sq: dict[str, float] = {}
     loss_total = 0.0
+    fallback_heads: set[int] = set()
     steps = list(range(0, grad_n, size))
     for step, start in enumerate(steps):  # one gradient pass over grad_n samples, a batch at a time
         yield Progress("gradients", step, len(steps))
         stop = min(start + size, grad_n)
         xs = _finite(_batch(ds, start, stop, info, tf_backend))
         ys = [y[start:stop] for y in ys_all] if ys_all is not None else None
-        w, o, value = runner.gradients(xs, ys, kinds)
+        w, o, value, fallbacks = runner.gradients(xs, ys, kinds)
+        fallback_heads.update(fallbacks)
         share = (stop - start) / grad_n
         for name, rms in w.items():
             weight_sq[name] = weight_sq.get(name, 0.0) + share * rms * rms
@@ -215,6 +232,10 @@ def capture_steps(info: ModelInfo, ds: Dataset, *, batch_size: int | None = None
     weight_grads = {k: float(np.sqrt(v)) for k, v in weight_sq.items()}
     output_grads = {k: float(np.sqrt(v)) for k, v in output_sq.items()}
     loss = loss_total
+    notes = list(built.notes)
+    for i in sorted(fallback_heads):
+        notes.append(f"head '{head_names[i]}': Keras' {kinds[i]} does not take targets of this shape, so the "
+                     "gradients of this head were measured with the targets-free objective")
     heads = [HeadCapture(name, act, acc.summary(), None if cc is None else [int(c) for c in cc], nf)
              for name, act, acc, cc, nf in zip(head_names, head_acts, head_acc, class_counts, non_finite,
                                                strict=True)]
@@ -231,11 +252,14 @@ def capture_steps(info: ModelInfo, ds: Dataset, *, batch_size: int | None = None
         input_features=[_feature_scales(acc) if acc is not None else None for acc in input_acc],
         tokens={name: counter.summary() for name, counter in tokens.items() if counter.samples},
         data_non_finite=data_non_finite,
-        notes=list(built.notes),
+        notes=notes,
         left_out=list(built.left_out),
         how_built=built.how,
         runner=runner,
         first_batch=first_batch,
+        first_targets=[np.asarray(t[: len(first_batch[0])]) for t in ds.targets]
+        if ds.targets is not None and first_batch else None,
+        loss_fallback=sorted(fallback_heads),
     )
 
 

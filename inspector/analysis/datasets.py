@@ -395,6 +395,21 @@ def _image_folder(p: Path) -> Dataset:
                    notes=[f"{len(paths)} images from {p}, resized to the model's input size"])
 
 
+def _as_keras_feeds(shape: tuple[int, ...], spec: InputSpec, ds: Dataset) -> tuple[int, ...]:
+    """Keras' fit and predict add a trailing axis of 1 that the data lacks, or drop one the model lacks, so a
+    program that trained that way ran: the shape as the model will see it, with a note."""
+    expected = spec.shape[1:]
+    if len(shape) == len(expected) and expected and expected[-1] == 1 and len(shape) > 1:
+        ds.notes.append(f"input '{spec.name}': data of shape {shape} fed as {(*shape, 1)} (a trailing axis of 1 "
+                        "added, as Keras does)")
+        return (*shape, 1)
+    if len(shape) == len(expected) + 2 and shape[-1] == 1:
+        ds.notes.append(f"input '{spec.name}': data of shape {shape} fed as {shape[:-1]} (its trailing axis of 1 "
+                        "dropped, as Keras does)")
+        return shape[:-1]
+    return shape
+
+
 def check_against(ds: Dataset, specs: Sequence[InputSpec], outputs: Sequence[str]) -> None:
     """Shapes and sample counts must fit the model; the message says what was found and what was expected."""
     if ds.image_paths is not None:
@@ -421,6 +436,7 @@ def check_against(ds: Dataset, specs: Sequence[InputSpec], outputs: Sequence[str
         if kind not in "biuf":
             raise DataError(f"{ds.source}: input '{spec.name}' has dtype {x.dtype}, not numbers")
         expected = spec.shape[1:]
+        shape = _as_keras_feeds(shape, spec, ds)
         if len(shape) - 1 != len(expected) and not (len(expected) == 1 and len(shape) == 1):
             raise DataError(f"{ds.source}: data for input '{spec.name}' has shape {shape}, "
                             f"the model expects (samples, {', '.join('any' if d is None else str(d) for d in expected)})")

@@ -406,18 +406,26 @@ class Runner:
         return cache[name]
 
     def gradients(self, xs: list[np.ndarray], ys: list[np.ndarray] | None,
-                  losses: list[str]) -> tuple[dict[str, float], dict[str, float], float]:
-        """RMS gradient per layer w.r.t. its weights and w.r.t. its output, and the loss value."""
+                  losses: list[str]) -> tuple[dict[str, float], dict[str, float], float, list[int]]:
+        """RMS gradient per layer w.r.t. its weights and w.r.t. its output, the loss value, and the heads whose
+        targets the loss could not take (their targets-free objective was used instead)."""
         weights = {name: layer.trainable_weights for name, layer in self.layers.items()
                    if layer.trainable_weights and not isinstance(layer, keras.Model)}
         inputs = _tensors(xs)
+        fallbacks: list[int] = []
         with warnings.catch_warnings(), tf.GradientTape() as tape:
             warnings.simplefilter("ignore")
             outs = self._probe(inputs, training=False)
             outs = outs if isinstance(outs, (list, tuple)) else [outs]
             count = len(self._names)
-            loss = tf.add_n([_loss(kind, y_pred, None if ys is None else ys[i])
-                             for i, (kind, y_pred) in enumerate(zip(losses, outs[count:], strict=True))])
+            terms = []
+            for i, (kind, y_pred) in enumerate(zip(losses, outs[count:], strict=True)):
+                term = _loss(kind, y_pred, None if ys is None else ys[i])
+                if term is None:
+                    fallbacks.append(i)
+                    term = _loss(kind, y_pred, None)
+                terms.append(term)
+            loss = tf.add_n(terms)
             acts = [outs[i] for i, n in enumerate(self._names) if not n.endswith("__")]
         names = [n for n in self._names if not n.endswith("__")]
         # token ids and other integer outputs carry no gradient: measured as 0, not asked of the tape
@@ -433,21 +441,100 @@ class Runner:
             total = sum(float(tf.reduce_sum(tf.square(g))) for g in chunk)
             size = sum(int(np.prod(w.shape)) for w in ws)
             weight_grads[name] = float(np.sqrt(total / max(size, 1)))
-        return weight_grads, out_grads, float(loss)
+        return weight_grads, out_grads, float(loss), fallbacks
+
+    def layer_kind(self, name: str) -> tuple[str, str | None, bool]:
+        """(Keras class name, activation name, whether it has weights) of a layer as built."""
+        layer = self.layers.get(name)
+        if layer is None:
+            return "", None, False
+        act = getattr(layer, "activation", None)
+        act_name = getattr(act, "__name__", None) if callable(act) else (act if isinstance(act, str) else None)
+        return type(layer).__name__, act_name, bool(layer.weights) and not isinstance(layer, keras.Model)
 
     @contextmanager
-    def repaired(self, name: str) -> Iterator[str | None]:
-        """Temporarily repair one layer in memory; yields what was done (None: nothing to repair)."""
-        layer = self.layers.get(name)
-        if layer is None or not layer.weights or isinstance(layer, keras.Model):
-            yield None
-            return
-        saved = layer.get_weights()
-        action = _repair(layer)
+    def repaired(self, repair: str, layers: list[str], *, activation: str | None = None,
+                 values: dict[str, list[np.ndarray]] | None = None) -> Iterator[str | None]:
+        """Apply one counterfactual repair in memory and undo it afterwards; yields what was done, in words, or
+        None when the repair does not apply to these layers. Repairs are the catalogue's (core/catalogue.py)."""
+        targets = [(name, self.layers[name]) for name in layers
+                   if name in self.layers and not isinstance(self.layers[name], keras.Model)]
+        saved = [(layer, layer.get_weights(), getattr(layer, "activation", None)) for _, layer in targets]
         try:
+            action = _apply_repair(repair, targets, activation, values or {})
             yield action
         finally:
-            layer.set_weights(saved)
+            for layer, weights, act in saved:
+                layer.set_weights(weights)
+                if act is not None:
+                    layer.activation = act
+
+
+def _apply_repair(repair: str, targets: list[tuple[str, Any]], activation: str | None,
+                  values: dict[str, list[np.ndarray]]) -> str | None:
+    if not targets:
+        return None
+    if repair == "replace_activation":
+        name, layer = targets[0]
+        if activation is None or not callable(getattr(layer, "activation", None)):
+            return None
+        old = getattr(layer.activation, "__name__", "?")
+        layer.activation = keras.activations.get(activation)
+        if name in values:
+            layer.set_weights(values[name])
+            return f"activation of {name} replaced: {old} -> {activation}, kernel refitted by least squares"
+        return f"activation of {name} replaced: {old} -> {activation}"
+    if repair == "set_weights":
+        done = []
+        for name, layer in targets:
+            if name in values:
+                layer.set_weights(values[name])
+                done.append(name)
+        return f"output layer {done[0]} refitted by least squares on the measured batch" if done else None
+    if repair == "zero_non_finite":
+        fixed = 0
+        for _, layer in targets:
+            weights = layer.get_weights()
+            fixed += sum(int(np.size(w) - np.count_nonzero(np.isfinite(w))) for w in weights)
+            layer.set_weights([np.nan_to_num(w, nan=0.0, posinf=0.0, neginf=0.0) for w in weights])
+        return f"{fixed} NaN/Inf weights set to 0" if fixed else None
+    with_weights = [(n, layer) for n, layer in targets if layer.weights]
+    if not with_weights:
+        return None
+    if repair == "reset_batchnorm":
+        norms = [(n, layer) for n, layer in with_weights if "gamma" in _weight_names(layer)
+                 or "moving_variance" in _weight_names(layer)]
+        if not norms:
+            return None
+        for _, layer in norms:
+            layer.set_weights(_reinitialised(layer))
+        return f"{norms[0][0]} reset to identity (gamma=1, beta=0, mean 0, variance 1)"
+    if repair != "reinitialise":
+        raise ValueError(f"unknown repair {repair!r}")
+    for _, layer in with_weights:
+        layer.set_weights(_reinitialised(layer))
+    inits = sorted({_initialiser_name(layer) for _, layer in with_weights})
+    if len(with_weights) > 1:
+        return (f"{len(with_weights)} layers {with_weights[0][0]} .. {with_weights[-1][0]} re-initialised "
+                f"({', '.join(inits)})")
+    if inits[0] == "identity":
+        return f"{with_weights[0][0]} reset to identity (gamma=1, beta=0, mean 0, variance 1)"
+    return f"{with_weights[0][0]} re-initialised ({inits[0]} kernel, zero bias)"
+
+
+def _weight_names(layer: Any) -> list[str]:
+    return [w.path.rsplit("/", 1)[-1] for w in layer.weights]
+
+
+def _initialiser_name(layer: Any) -> str:
+    if "gamma" in _weight_names(layer):
+        return "identity"
+    return "he_normal" if _relu_like(layer) else "glorot_uniform"
+
+
+def _relu_like(layer: Any) -> bool:
+    act = getattr(layer, "activation", None)
+    return getattr(act, "__name__", "") in ("relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu")
 
 
 def _tensors(xs: list[np.ndarray]) -> list[Any]:
@@ -481,27 +568,31 @@ def _rms(g: Any) -> float:
     return float(tf.sqrt(tf.reduce_mean(tf.square(tf.cast(g, tf.float32)))))
 
 
+_LOSSES = {"sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
+           "categorical_crossentropy": "CategoricalCrossentropy", "binary_crossentropy": "BinaryCrossentropy",
+           "mean_squared_error": "MeanSquaredError"}
+
+
 def _loss(kind: str, y_pred: Any, y_true: np.ndarray | None) -> Any:
+    """The loss as Keras computes it in training, with Keras' own squeezing and broadcasting of the targets
+    (a shape mismatch that training broadcast is measured the same way); None when Keras would refuse them."""
     y_pred = tf.cast(y_pred, tf.float32)
     if y_true is None:  # proxy: how strongly each weight could still move the outputs
         return 0.5 * tf.reduce_mean(tf.reduce_sum(tf.reshape(tf.square(y_pred), [tf.shape(y_pred)[0], -1]), -1))
-    y_true = tf.cast(tf.convert_to_tensor(y_true), tf.float32)
-    if kind == "sparse_categorical_crossentropy":
-        return tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(tf.reshape(y_true, [-1]), y_pred))
-    if kind == "categorical_crossentropy":
-        return tf.reduce_mean(keras.losses.categorical_crossentropy(y_true, y_pred))
-    if kind == "binary_crossentropy":
-        return tf.reduce_mean(keras.losses.binary_crossentropy(tf.reshape(y_true, tf.shape(y_pred)), y_pred))
-    return tf.reduce_mean(tf.square(tf.reshape(y_true, tf.shape(y_pred)) - y_pred))
+    loss = getattr(keras.losses, _LOSSES.get(kind, "MeanSquaredError"))()
+    try:
+        return loss(tf.cast(tf.convert_to_tensor(y_true), tf.float32), y_pred)
+    except (ValueError, TypeError, tf.errors.InvalidArgumentError):
+        return None
 
 
-def _repair(layer: Any) -> str:
-    """Reset a layer to a healthy state: BatchNorm to identity, anything with a kernel re-initialised."""
-    values = layer.get_weights()
-    names = [w.path.rsplit("/", 1)[-1] for w in layer.weights]
+def _reinitialised(layer: Any) -> list[np.ndarray]:
+    """Healthy values for a layer: BatchNorm to identity, kernels from the initialiser that suits the layer's
+    activation (He for the relu family, which keeps the spread through a relu; Glorot otherwise), zero biases."""
     rng = np.random.default_rng(0)
+    relu = _relu_like(layer)
     out = []
-    for name, value in zip(names, values, strict=True):
+    for name, value in zip(_weight_names(layer), layer.get_weights(), strict=True):
         if name in ("gamma", "moving_variance"):
             out.append(np.ones_like(value))
         elif name in ("beta", "moving_mean", "bias"):
@@ -509,14 +600,14 @@ def _repair(layer: Any) -> str:
         elif value.ndim >= 2:
             fan_in = int(np.prod(value.shape[:-1]))
             fan_out = int(value.shape[-1])
-            limit = np.sqrt(6.0 / (fan_in + fan_out))
-            out.append(rng.uniform(-limit, limit, size=value.shape).astype(value.dtype))
+            if relu:
+                out.append(rng.normal(0.0, np.sqrt(2.0 / fan_in), size=value.shape).astype(value.dtype))
+            else:
+                limit = np.sqrt(6.0 / (fan_in + fan_out))
+                out.append(rng.uniform(-limit, limit, size=value.shape).astype(value.dtype))
         else:
-            out.append(value)
-    layer.set_weights(out)
-    if "gamma" in names:
-        return "reset to identity (gamma=1, beta=0)"
-    return "re-initialised (glorot_uniform kernel, zero bias)"
+            out.append(np.nan_to_num(value, nan=0.0, posinf=0.0, neginf=0.0))
+    return out
 
 
 def load_images(paths: list[str], height: int, width: int, channels: int) -> np.ndarray:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from inspector.core.catalogue import threshold
 from inspector.core.config_graph import TEXT_LAYERS
 from inspector.core.heads import HeadComparison
 from inspector.core.lambda_code import describe_lambda
@@ -20,8 +21,6 @@ from inspector.core.stats import TensorStats
 SATURATING = frozenset({"sigmoid", "tanh", "hard_sigmoid", "softmax", "hard_tanh", "softsign"})
 PASS_THROUGH = frozenset({"Activation", "Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise", "Softmax",
                           "ActivityRegularization", "Flatten", "Reshape"})
-HEAVY_REGULARIZATION = 0.1  # l1/l2 factor from which a regularizer is reported as a warning
-BIAS_DOMINANCE = 10.0  # |bias| above this many times the kernel column's L2 norm
 UNIT_TOLERANCE = 0.0  # output units are "identical" only when their weights are equal to the bit
 
 
@@ -138,7 +137,7 @@ def _regularizers(layer: Layer) -> list[Finding]:
         if not factors:
             continue
         strength = max(factors.values())
-        heavy = strength >= HEAVY_REGULARIZATION
+        heavy = strength >= threshold("heavy_regularization")
         out.append(Finding(
             "over_regularization", "warning" if heavy else "info", layer.name,
             f"{layer.name}: {key.replace('_', ' ')} " + ", ".join(f"{k}={v:g}" for k, v in factors.items())
@@ -160,7 +159,7 @@ def _activations(info: ModelInfo) -> list[Finding]:
         units = layer.output_shape[-1] if layer.output_shape else None
         if act == "softmax" and units == 1:
             out.append(Finding(
-                "constant_output", "error", layer.name,
+                "single_unit_softmax", "error", layer.name,
                 f"{layer.name}: softmax over a single unit always outputs 1.0, whatever the input",
                 {"activation": "softmax", "units": 1},
                 "for a binary output use Dense(1, activation='sigmoid') with binary_crossentropy, "
@@ -208,13 +207,13 @@ def _output_layer_findings(layer: Layer, read: Callable[[WeightRef], np.ndarray]
     out = []
     norms = np.linalg.norm(columns, axis=0)
     ratio = np.abs(bias) / np.maximum(norms, 1e-12)
-    if bias.size and np.all(ratio > BIAS_DOMINANCE) and np.any(bias != 0):
+    if bias.size and np.all(ratio > threshold("bias_dominance")) and np.any(bias != 0):
         out.append(Finding(
             "bias_dominated_output", "warning", layer.name,
             f"{layer.name}: the bias (|b| up to {np.max(np.abs(bias)):.3g}) dwarfs what the kernel can add "
             f"(column norm at most {np.max(norms):.3g}) for inputs of unit scale",
             {"bias_abs_max": float(np.max(np.abs(bias))), "kernel_column_norm_max": float(np.max(norms)),
-             "ratio_min": float(np.min(ratio)), "threshold": BIAS_DOMINANCE, "assumed_input_scale": 1.0},
+             "ratio_min": float(np.min(ratio)), "threshold": threshold("bias_dominance"), "assumed_input_scale": 1.0},
             "the output has learned the target mean only: scale the targets (standardise them), "
             "check the learning rate and that the inputs reach this layer",
         ))

@@ -8,6 +8,7 @@ import os
 from typing import Any
 
 from inspector import __version__
+from inspector.core.catalogue import catalogue_table, threshold_meanings
 from inspector.core.inspection import Inspection
 from inspector.core.model import ModelInfo, WeightRef
 
@@ -118,6 +119,11 @@ def dumps(doc: dict[str, Any]) -> str:
     return json.dumps(clean(doc), allow_nan=False, separators=(",", ":"))
 
 
+def repair_entry(r: Any) -> dict[str, Any]:
+    return {"repair": r.repair, "action": r.action, "layers": r.layers, "restored": r.restored,
+            "spreads": {head: {"before": b, "after": a} for head, (b, a) in r.spreads.items()}}
+
+
 def diagnosis_to_dict(diagnosis: Any) -> dict[str, Any]:
     """The `diagnose --json` document: the inspection plus what the data showed."""
     d = diagnosis
@@ -142,22 +148,30 @@ def diagnosis_to_dict(diagnosis: Any) -> dict[str, Any]:
             "output": h.stats.to_dict(), "std": h.std, "relative_spread": h.relative_spread,
             "targets": h.target_stats.to_dict() if h.target_stats else None,
             "class_counts": h.class_counts, "top_class_share": h.top_class_share,
+            "nearly_collapsed": h.nearly_collapsed, "classifier": h.classifier,
+            "output_shape": list(h.output_shape),
+            "target_shape": list(h.target_shape) if h.target_shape is not None else None,
         })
     doc["heads"] = list(heads.values())
     doc.update({
         "collapsed": d.collapsed,
+        "nearly_collapsed": d.nearly_collapsed,
         "verdict": d.verdict,
         "data": {"source": d.data_source, "synthetic": d.synthetic, "samples": d.samples,
                  "batch_size": d.batch_size},
         "head_agreement": [{"head_a": p.head_a, "head_b": p.head_b, "correlation": p.correlation,
                             "max_abs_diff": p.max_abs_diff, "identical": p.identical} for p in d.pairs],
         "findings": [f.to_dict() for f in d.findings],
-        "blame": [{"layer": b.layer, "score": b.score, "reasons": b.reasons, "verified": b.verified,
-                   "check": b.check} for b in d.blame],
+        "blame": [{"layer": b.layer, "score": b.score, "role": b.role, "kinds": b.kinds,
+                   "responsible": b.responsible, "reasons": b.reasons, "verified": b.verified, "check": b.check,
+                   "repairs": [repair_entry(r) for r in b.repairs]} for b in d.blame],
+        "span_repair": repair_entry(d.span_repair) if d.span_repair is not None else None,
+        "catalogue": catalogue_table(),
         "loss": {"value": d.loss, "per_head": d.loss_kinds},
         "model_built": d.how_built,
         "layers_not_run": d.left_out,
         "thresholds": d.thresholds,
+        "threshold_meanings": {name: t for name, t in threshold_meanings().items() if name in d.thresholds},
         "created": d.created,
     })
     doc["notes"] = doc["notes"] + d.notes

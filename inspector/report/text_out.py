@@ -83,8 +83,17 @@ def _weight_tree(inspection: Inspection) -> list[str]:
     for ref in inspection.info.weight_tree[:MAX_ROWS]:
         s = inspection.weight_stats.get(ref.path)
         stat = f"{s.mean:9.3g} {s.std:9.3g} {s.zero_fraction:6.1%}" if s else ""
-        rows.append(f"{ref.path[:48]:49} {format_shape(ref.shape):16} {stat}")
+        rows.append(f"{cut_middle(ref.path, 48):49} {format_shape(ref.shape):16} {stat}")
     return rows
+
+
+def cut_middle(text: str, width: int) -> str:
+    """`text` in at most `width` characters, cut in the middle: weight paths differ at their ends (``.../vars/0``,
+    ``.../vars/1``) and start alike, so cutting the end would make many rows read the same."""
+    if len(text) <= width:
+        return text
+    head = (width - 3) // 3
+    return text[:head] + "..." + text[len(text) - (width - 3 - head):]
 
 
 def finding_lines(findings: list) -> list[str]:
@@ -111,15 +120,18 @@ def diagnosis_text(diagnosis) -> str:  # noqa: ANN001 - analysis.diagnose.Diagno
     lines = [f"{info.path} | {info.model_class} '{info.name}', {len(info.layers)} layers, {info.params:,} params",
              f"data: {data}, {d.samples} samples | model {d.how_built}", "", d.verdict, ""]
     for h in d.heads:
-        state = "COLLAPSED" if h.collapsed else "ok"
+        state = "COLLAPSED" if h.collapsed else "NEARLY" if h.nearly_collapsed else "ok"
         target = f", targets {h.target_stats.mean:.4g} ± {h.target_stats.std:.3g}" if h.target_stats else ""
         lines.append(f"  head {h.name}: {state:9} output {h.stats.mean:.4g} ± {h.std:.3g}{target}"
-                     + (f"  ({h.reason})" if h.collapsed else ""))
+                     + (f"  ({h.reason})" if h.reason else ""))
     if d.blame:
-        lines += ["", "Most responsible layers:"]
+        lines += ["", "Blamed layers (responsible: a repair of it restored the output; causes before symptoms):"]
         for b in d.blame[:5]:
             check = f"\n      check: {b.check}" if b.check else ""
-            lines.append(f"  {b.score:5.1f}  {b.layer}: {'; '.join(b.reasons)}{check}")
+            status = "RESPONSIBLE" if b.responsible else "suspect"
+            lines.append(f"  {b.score:5.1f}  {b.layer} [{status}, {b.role}]: {'; '.join(b.reasons)}{check}")
+    if d.span_repair is not None:
+        lines.append(f"  span check: {d.span_repair.sentence()}")
     findings = [f for f in d.findings if f.severity != "info"]
     if findings:
         lines += ["", f"Findings ({len(findings)}, info omitted; see --json):"]

@@ -165,7 +165,7 @@ def test_single_unit_softmax_real_file(tmp_path):
     data = corpus_file(CORPUS_COLLAPSED, "ones-zeros-128.npz")
     d = run(diagnose_steps(path, DiagnoseOptions(data=str(data))))
     assert d.collapsed and first_blamed(d) == "activation_3"
-    assert ("constant_output", "activation_3") in kinds(d, "error")
+    assert ("single_unit_softmax", "activation_3") in kinds(d, "error")
 
 
 def test_class_imbalance_collapse(tmp_path):
