@@ -47,7 +47,7 @@ def blame(info: ModelInfo, judged: list[str], layers: dict[str, LayerMeasure], o
         if m.relative_spread < dead and alive[name]:
             vote(name, "spread_dies", KINDS["spread_dies"].blame_weight,
                  f"the across-sample spread dies here (relative spread {m.relative_spread:.2g})")
-        if m.constant_fraction >= 0.5 and m.dead_fraction is None and alive[name] and m.relative_spread < dead:
+        if m.constant_fraction >= threshold("constant_units_share") and m.dead_fraction is None and alive[name] and m.relative_spread < dead:
             vote(name, "constant_units", KINDS["constant_units"].blame_weight * m.constant_fraction,
                  f"{m.constant_fraction:.0%} constant units")
     for f in findings:

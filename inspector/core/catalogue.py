@@ -41,6 +41,7 @@ THRESHOLDS: dict[str, Threshold] = {t_name: Threshold(v, m) for t_name, v, m in 
     ("saturated_units_warning", 0.5, "share of saturated units reported as a warning"),
     ("near_bound", 0.01, "a value within this share of a bounded activation's range from a bound is saturated"),
     ("saturated_unit", 0.99, "a unit is saturated when this share of its values sit at a bound"),
+    ("constant_units_share", 0.5, "a layer whose spread died is blamed for constant units from this share of them"),
     ("decay_per_layer", 0.5, "a slow decay: the relative spread shrinks by at least this factor per layer ..."),
     ("decay_span", 4, "... over at least this many consecutive layers"),
     # --- gradients ---
@@ -57,6 +58,7 @@ THRESHOLDS: dict[str, Threshold] = {t_name: Threshold(v, m) for t_name, v, m in 
                                "outside its range"),
     # --- weights, data-free ---
     ("heavy_regularization", 0.1, "l1/l2 factor from which a regularizer is reported as a warning"),
+    ("unit_tolerance", 0.0, "output units are identical when their weights differ by at most this (0: to the bit)"),
     ("bias_dominance", 10.0, "|bias| above this many times the kernel column's L2 norm dominates the output"),
     # --- verification ---
     ("verify_restored", 10.0, "a repair restores a head when its spread grows by this factor and the head is no "
@@ -151,7 +153,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
          "the head barely depends on its input: look at the causes in the blame list", None),
     Kind("spread_dies", "symptom", 2.0, ("dead_spread",), "the across-sample spread dies in this layer: look for "
          "why (its weights, its inputs)", "reinitialise"),
-    Kind("constant_units", "symptom", 1.0, ("dead_spread",), "", "reinitialise"),
+    Kind("constant_units", "symptom", 1.0, ("dead_spread", "constant_units_share"), "", "reinitialise"),
     Kind("bias_dominated_output", "symptom", 1.0, ("bias_dominance",), "the output has learned the target mean "
          "only: scale the targets, check the learning rate and that the inputs reach this layer", "refit_output"),
     Kind("exploding_gradient", "context", 0.0, ("exploding_ratio",), "lower the learning rate, clip gradients "

@@ -21,7 +21,6 @@ from inspector.core.stats import TensorStats
 SATURATING = frozenset({"sigmoid", "tanh", "hard_sigmoid", "softmax", "hard_tanh", "softsign"})
 PASS_THROUGH = frozenset({"Activation", "Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise", "Softmax",
                           "ActivityRegularization", "Flatten", "Reshape"})
-UNIT_TOLERANCE = 0.0  # output units are "identical" only when their weights are equal to the bit
 
 
 def data_free_findings(
@@ -217,8 +216,8 @@ def _output_layer_findings(layer: Layer, read: Callable[[WeightRef], np.ndarray]
             "the output has learned the target mean only: scale the targets (standardise them), "
             "check the learning rate and that the inputs reach this layer",
         ))
-    if columns.shape[1] >= 2 and np.all(np.abs(columns - columns[:, :1]) <= UNIT_TOLERANCE) \
-            and np.all(np.abs(bias - bias[0]) <= UNIT_TOLERANCE):
+    if columns.shape[1] >= 2 and np.all(np.abs(columns - columns[:, :1]) <= threshold("unit_tolerance")) \
+            and np.all(np.abs(bias - bias[0]) <= threshold("unit_tolerance")):
         out.append(Finding(
             "identical_heads", "error", layer.name,
             f"{layer.name}: all {columns.shape[1]} output units have identical weights and bias, so every "
