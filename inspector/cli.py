@@ -74,6 +74,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if run is None:
         parser.print_help()
         return 0
+    if argv is None and (args.command in ("inspect", "diagnose") or getattr(args, "headless", False)):
+        # Run as the program: the work runs in a forked child and this process only enforces the time limit on
+        # reading the user's files (core.deadline), which HDF5 looping in C cannot escape. The window has its
+        # own child processes; main(argv) called from Python (tests, scripts) runs in place, unsupervised.
+        from inspector.core.deadline import supervise
+
+        return supervise(lambda: _run(run, args))
+    return _run(run, args)
+
+
+def _run(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     try:
         return run(args)
     except InspectorError as exc:

@@ -23,3 +23,8 @@ class UnsafeModelError(InspectorError):
 
 class UnsupportedModelError(InspectorError):
     """The model is readable but cannot be built or run by this tool."""
+
+
+class ReadTimeoutError(InspectorError):
+    """Reading a user's file (model, weights or data) did not end within its time limit: a corrupt or hostile file
+    that keeps the reading library looping. Raised by the supervisor of the reading process, which was ended."""

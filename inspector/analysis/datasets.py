@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +17,14 @@ from typing import Any
 import numpy as np
 
 from inspector.core.config_graph import TEXT_LAYERS, to_snake_case
+from inspector.core.deadline import reading
 from inspector.core.model import InputSpec, ModelInfo
 from inspector.errors import DataError, ModelFileError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 MAX_CSV_BYTES = 2 << 30
+MAX_ARRAY_BYTES = 8 << 30  # one array of a .npz held in memory; beyond this the header is lying
+MAX_FOLDER_DEPTH = 32
 
 
 @dataclass
@@ -42,7 +46,12 @@ class Dataset:
         return int(self.inputs[0].shape[0]) if self.inputs else 0
 
     def batch(self, start: int, stop: int) -> list[np.ndarray]:
-        return [as_model_array(x[start:stop]) for x in self.inputs]
+        """Rows [start, stop) of every input, read from disk for .npy and .h5 data (under the read time limit,
+        with HDF5's failures on a damaged file as one-line `DataError`s)."""
+        from inspector.core.h5safe import h5_errors
+
+        with reading(self.source), h5_errors(self.source, DataError):
+            return [as_model_array(x[start:stop]) for x in self.inputs]
 
     def close(self) -> None:
         for handle in self.handles:
@@ -153,11 +162,28 @@ def synthetic_dataset(specs: Sequence[InputSpec], n: int = 512, seed: int = 0,
 
 def load_dataset(path: str | os.PathLike[str], specs: Sequence[InputSpec], outputs: Sequence[str],
                  target_columns: int | None = None) -> Dataset:
+    """Read a dataset file or folder (under the read time limit of core.deadline); every way a damaged or
+    hostile file can fail becomes a one-line `DataError`."""
     p = Path(path)
+    try:
+        with reading(str(p), p.stat().st_size if p.is_file() else None):
+            return _load(p, specs, outputs, target_columns)
+    except FileNotFoundError:
+        raise DataError(f"{p}: no such file or folder") from None
+    except PermissionError:
+        raise DataError(f"{p}: permission denied") from None
+    except MemoryError:
+        raise DataError(f"{p}: the data does not fit in memory; convert it to .npy or .h5, which are read in "
+                        "batches") from None
+
+
+def _load(p: Path, specs: Sequence[InputSpec], outputs: Sequence[str], target_columns: int | None) -> Dataset:
     if not p.exists():
         raise DataError(f"{p}: no such file or folder")
     if p.is_dir():
         return _image_folder(p)
+    if not p.is_file():  # a pipe or a device: reading it may never end
+        raise DataError(f"{p}: not a regular file (a pipe or a device?)")
     suffix = p.suffix.lower()
     if p.stat().st_size == 0:
         raise DataError(f"{p}: the file is empty")
@@ -207,13 +233,60 @@ def _pick_targets(arrays: dict[str, Any], outputs: list[str], where: str) -> lis
 
 
 def _npz(p: Path, specs: list[InputSpec], outputs: list[str], _: int | None) -> Dataset:
+    import zlib
+
     try:
-        archive = np.load(p, allow_pickle=False)
-        arrays = {k: archive[k] for k in archive.files}
-    except (ValueError, OSError, EOFError) as exc:
-        raise DataError(f"{p}: not a readable .npz archive: {str(exc).splitlines()[0]}") from None
+        _check_npz(p)
+        with np.load(p, allow_pickle=False) as archive:
+            arrays = {k: archive[k] for k in archive.files}
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error, NotImplementedError,
+            RuntimeError, SyntaxError) as exc:  # what numpy's and zipfile's readers raise on a damaged archive
+        raise DataError(f"{p}: not a readable .npz archive: {_first_line(exc)}") from None
     inputs = _pick_inputs(arrays, specs, str(p))
     return Dataset(inputs, _pick_targets(arrays, outputs, str(p)), str(p))
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:300] if lines else type(exc).__name__
+
+
+def _check_npz(p: Path) -> None:
+    """Refuse, before anything is decompressed, members whose header claims more than the member holds or more
+    than memory can take (a .npz is read whole), and compressed members that would expand absurdly."""
+    from numpy.lib import format as npy_format
+
+    with zipfile.ZipFile(p) as archive:
+        for info in archive.infolist():
+            if info.file_size > MAX_ARRAY_BYTES:
+                raise DataError(f"{p}: member {info.filename} declares {info.file_size / 2**30:.1f} GiB; "
+                                "refusing to read it")
+            if not info.filename.endswith(".npy"):
+                continue
+            with archive.open(info) as fh:
+                shape, dtype = _npy_header(fh, npy_format)
+            nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+            if nbytes > info.file_size or nbytes < 0:
+                raise DataError(f"{p}: member {info.filename} claims an array of shape {shape} but holds "
+                                f"{info.file_size} bytes (truncated or damaged)")
+
+
+def _npy_header(fh: Any, npy_format: Any) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype from a .npy header; numpy's parser raises ValueError, SyntaxError, tokenize's TokenError or
+    TypeError on a damaged one, all turned into ValueError here."""
+    from tokenize import TokenError
+
+    try:
+        version = npy_format.read_magic(fh)
+        read_header = npy_format.read_array_header_1_0 if version == (1, 0) else npy_format.read_array_header_2_0
+        shape, fortran, dtype = read_header(fh)
+    except (SyntaxError, TokenError, TypeError, OverflowError, RecursionError, MemoryError) as exc:
+        raise ValueError(f"damaged header ({type(exc).__name__}: {_first_line(exc)})") from None
+    if fortran or dtype.hasobject:
+        raise ValueError("Fortran-ordered or object arrays are not supported; save with np.save(x)")
+    if any(d < 0 for d in shape):
+        raise ValueError(f"negative dimension in shape {shape}")
+    return tuple(int(d) for d in shape), dtype
 
 
 class NpyReader:
@@ -224,15 +297,13 @@ class NpyReader:
         from numpy.lib import format as npy_format
 
         with path.open("rb") as fh:
-            version = npy_format.read_magic(fh)
-            read_header = npy_format.read_array_header_1_0 if version == (1, 0) else npy_format.read_array_header_2_0
-            shape, fortran, dtype = read_header(fh)
+            shape, dtype = _npy_header(fh, npy_format)
             self.offset = fh.tell()
-        if fortran or dtype.hasobject:
-            raise DataError(f"{path}: Fortran-ordered or object arrays are not supported; save with np.save(x)")
-        self.path, self.shape, self.dtype = path, tuple(shape), dtype
+        self.path, self.shape, self.dtype = path, shape, dtype
         self.ndim = len(self.shape)
         self.row_bytes = int(np.prod(self.shape[1:], dtype=np.int64)) * dtype.itemsize
+        if self.row_bytes <= 0:
+            raise DataError(f"{path}: the samples of shape {self.shape[1:]} ({dtype}) hold no values")
         expected = self.offset + self.row_bytes * (self.shape[0] if self.shape else 1)
         if path.stat().st_size < expected:
             raise DataError(f"{path}: the file is truncated (holds fewer bytes than its header says)")
@@ -252,8 +323,8 @@ class NpyReader:
 def _npy(p: Path, specs: list[InputSpec], outputs: list[str], _: int | None) -> Dataset:
     try:
         array = NpyReader(p)
-    except (ValueError, OSError) as exc:
-        raise DataError(f"{p}: not a readable .npy array: {str(exc).splitlines()[0]}") from None
+    except (ValueError, OSError, EOFError, SyntaxError, TypeError) as exc:  # numpy's header parser on bad bytes
+        raise DataError(f"{p}: not a readable .npy array: {_first_line(exc)}") from None
     if len(specs) > 1:
         raise DataError(f"{p}: one .npy array cannot feed a model with {len(specs)} inputs; use .npz")
     if not array.shape:
@@ -262,20 +333,52 @@ def _npy(p: Path, specs: list[InputSpec], outputs: list[str], _: int | None) -> 
 
 
 def _hdf5(p: Path, specs: list[InputSpec], outputs: list[str], _: int | None) -> Dataset:
-    import h5py
+    """Arrays at the top of an HDF5 file; inputs stay on disk (sliced per batch), targets are read now. Opened
+    like a model file (core.h5safe: read-only, no links followed, no external or virtual datasets), and what
+    h5py raises on a damaged file is one `DataError` line."""
+    from inspector.core import h5safe
 
     try:
-        handle = h5py.File(p, "r", locking=False)
-    except OSError as exc:
-        raise DataError(f"{p}: not a readable HDF5 file: {str(exc).splitlines()[0]}") from None
-    arrays = {k: v for k, v in handle.items() if isinstance(v, h5py.Dataset)}
-    if "model_config" in handle.attrs or "model_weights" in handle:
+        handle = h5safe.open_file(p, str(p))
+    except ModelFileError as exc:
+        raise DataError(str(exc)) from None
+    try:
+        with h5safe.h5_errors(str(p), DataError):
+            if h5safe.has_attr(handle, "model_config") or "model_weights" in handle:
+                raise DataError(f"{p}: this is a Keras model file, not a dataset")
+            arrays = {k: v for k in handle.keys() if _is_array(v := h5safe.child(handle, k))}
+            for dataset in arrays.values():
+                _check_input(dataset, p)
+            inputs = _pick_inputs(arrays, specs, str(p))
+            wanted = {k: v for k, v in arrays.items() if k == "y" or k in outputs or k.startswith("y_")}
+            targets = _pick_targets({k: h5safe.read_dataset(v) for k, v in wanted.items()}, outputs, str(p))
+    except ModelFileError as exc:
         handle.close()
-        raise DataError(f"{p}: this is a Keras model file, not a dataset")
-    inputs = _pick_inputs(arrays, specs, str(p))
-    targets = _pick_targets({k: v[...] for k, v in arrays.items() if k == "y" or k in outputs or k.startswith("y_")},
-                            outputs, str(p))
+        raise DataError(f"{p}: {exc}") from None
+    except BaseException:
+        handle.close()
+        raise
     return Dataset(inputs, targets, str(p), handles=[handle])
+
+
+def _is_array(node: Any) -> bool:
+    import h5py
+
+    return isinstance(node, h5py.Dataset)
+
+
+def _check_input(dataset: Any, p: Path) -> None:
+    """An input array must not read other files, and must be numbers or text with a first axis of samples."""
+    from inspector.core import h5safe
+
+    if dataset.is_virtual or dataset.id.get_create_plist().get_external_count() > 0:
+        raise DataError(f"{p}: dataset '{dataset.name}' reads other files (virtual or external); refusing it")
+    kind = dataset.dtype.kind
+    if kind not in "biufSUO":
+        raise DataError(f"{p}: dataset '{dataset.name}' holds {dataset.dtype}, not numbers or text")
+    shape = h5safe.dataset_shape(dataset)
+    if shape and int(np.prod(shape[1:], dtype=np.int64)) * dataset.dtype.itemsize > MAX_ARRAY_BYTES:
+        raise DataError(f"{p}: dataset '{dataset.name}' claims samples of shape {shape[1:]}; refusing to read it")
 
 
 def _csv(p: Path, specs: list[InputSpec], outputs: list[str], target_columns: int | None) -> Dataset:
@@ -363,7 +466,10 @@ def _csv_rows(p: Path, delimiters: str) -> tuple[list[list[str]], str]:
             dialect = csv.Sniffer().sniff(sample, delimiters=delimiters)
         except csv.Error:
             dialect = csv.excel
-        rows = [row for row in csv.reader(fh, dialect) if any(cell.strip() for cell in row)]
+        try:
+            rows = [row for row in csv.reader(fh, dialect) if any(cell.strip() for cell in row)]
+        except csv.Error as exc:  # a NUL byte, a field over the module's size limit, an unclosed quote...
+            raise DataError(f"{p}: not a readable CSV file: {_first_line(exc)}") from None
     if not rows:
         raise DataError(f"{p}: the CSV file has no rows")
     return rows, sample
@@ -388,7 +494,16 @@ def _is_number(cell: str) -> bool:
 
 
 def _image_folder(p: Path) -> Dataset:
-    paths = sorted(str(f) for f in p.rglob("*") if f.suffix.lower() in IMAGE_SUFFIXES and f.is_file())
+    """The image files below a folder (links to folders are not followed, so a link loop ends; depth is bounded)."""
+    paths = []
+    root_depth = str(p).rstrip(os.sep).count(os.sep)
+    for folder, subfolders, files in os.walk(p, followlinks=False):
+        if folder.count(os.sep) - root_depth >= MAX_FOLDER_DEPTH:
+            subfolders.clear()
+        paths.extend(os.path.join(folder, name) for name in files
+                     if os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES
+                     and os.path.isfile(os.path.join(folder, name)))
+    paths.sort()
     if not paths:
         raise DataError(f"{p}: the folder holds no images ({', '.join(IMAGE_SUFFIXES)})")
     return Dataset([], None, str(p), image_paths=paths,

@@ -46,7 +46,12 @@ def open_steps(model_path: str, expanded: frozenset[str]) -> Generator[Progress,
 
 
 def run_in_child(target: str, *args: Any) -> Generator[Progress, None, Any]:
-    """Run the generator function `module:function`(*args) in a fresh process, relaying its progress."""
+    """Run the generator function `module:function`(*args) in a fresh process, relaying its progress. The child
+    reports its reads of the user's files (core.deadline); one that outlives its limit ends the child and raises
+    `ReadTimeoutError`, since a file that makes HDF5 loop in C would otherwise spin in the child for ever."""
+    from inspector.core.deadline import Watch
+
+    watch = Watch()
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_child_main, args=(sender, target, args), daemon=True,
@@ -63,7 +68,9 @@ def run_in_child(target: str, *args: Any) -> Generator[Progress, None, Any]:
                     raise AnalysisCrashed(f"the analysis process ended unexpectedly (exit code "
                                           f"{child.exitcode})") from None
                 kind = message[0]
-                if kind == "progress":
+                if kind == "deadline":
+                    watch.feed(message[1])
+                elif kind == "progress":
                     last = message[1]
                 elif kind == "result":
                     return message[1]
@@ -74,6 +81,10 @@ def run_in_child(target: str, *args: Any) -> Generator[Progress, None, Any]:
             elif not child.is_alive():
                 raise AnalysisCrashed(f"the analysis process stopped unexpectedly (exit code {child.exitcode}; "
                                       "out of memory?)")
+            expired = watch.expired()
+            if expired is not None:
+                child.kill()
+                raise expired.error()
             yield last
     finally:
         if child.is_alive():
@@ -85,6 +96,9 @@ def run_in_child(target: str, *args: Any) -> Generator[Progress, None, Any]:
 def _child_main(sender: Any, target: str, args: tuple) -> None:
     import importlib
 
+    from inspector.core import deadline
+
+    deadline.report_to(lambda message: sender.send(("deadline", message)))
     try:
         module, name = target.split(":")
         steps = getattr(importlib.import_module(module), name)(*args)

@@ -11,13 +11,15 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import h5py
 import numpy as np
 from h5py import h5d, h5o
 
-from inspector.errors import ModelFileError
+from inspector.core.deadline import reading
+from inspector.errors import InspectorError, ModelFileError
 
 MAX_TENSOR_BYTES = 8 << 30  # one weight tensor; beyond this the file is lying or is not a Keras model
 MAX_ATTR_CHUNKS = 10_000  # legacy files split long name lists over attr0, attr1, ...
@@ -84,37 +86,75 @@ class OffsetFile:
         pass
 
 
+_H5PY_DIR = str(Path(h5py.__file__).resolve().parent)
+_OUR_DIR = str(Path(__file__).resolve().parent.parent)
+
+
+def raised_by_h5py(exc: BaseException) -> bool:
+    """Whether h5py (or HDF5 below it) raised `exc`, rather than our own code: the innermost frame of our
+    package in its traceback called library code that went through h5py (a Python frame in h5py's folder, or a
+    compiled one such as ``h5py/h5a.pyx``; iterating keys passes through ``collections.abc`` first)."""
+    frames = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code.co_filename)
+        tb = tb.tb_next
+    ours = [i for i, name in enumerate(frames) if name.startswith(_OUR_DIR)]
+    after = frames[ours[-1] + 1 :] if ours else frames  # library code only (h5py, or the stdlib on its way)
+    return any(name.startswith((_H5PY_DIR, "h5py/")) for name in after)
+
+
+@contextmanager
+def h5_errors(what: str, error: type[InspectorError] = ModelFileError,
+              problem: str = "the HDF5 file is damaged") -> Iterator[None]:
+    """The net for a corrupt HDF5 file: whatever h5py raises inside (OSError, RuntimeError, KeyError, ValueError,
+    TypeError, ... all occur on damaged files) becomes `error` with one line naming `what`. Exceptions raised by
+    our own code pass through untouched: those are bugs."""
+    try:
+        yield
+    except InspectorError:
+        raise
+    except RecursionError:
+        raise
+    except Exception as exc:
+        if not raised_by_h5py(exc):
+            raise
+        raise error(f"{what}: {problem} ({type(exc).__name__}: {_first_line(exc)})") from None
+
+
+def open_file(target: str | os.PathLike[str] | BinaryIO, what: str) -> h5py.File:
+    """An HDF5 file (or file object) opened read-only; the caller closes it. h5py's errors are one line."""
+    with h5_errors(what, problem="not a readable HDF5 file (truncated or corrupt?)"), reading(what):
+        if isinstance(target, (str, os.PathLike)):
+            return h5py.File(target, "r", locking=False)
+        return h5py.File(target, "r")
+
+
 @contextmanager
 def open_h5(target: str | os.PathLike[str] | BinaryIO, what: str) -> Iterator[h5py.File]:
-    """Open an HDF5 file (or file object) read-only, turning h5py's errors into one readable line."""
-    try:
-        handle = h5py.File(target, "r", locking=False) if isinstance(target, (str, os.PathLike)) else (
-            h5py.File(target, "r")
-        )
-    except OSError as exc:
-        raise ModelFileError(f"{what}: not a readable HDF5 file (truncated or corrupt?): {_first_line(exc)}") from None
+    """`open_file` as a context: the file is closed at its end (a failure to close a broken file is ignored)."""
+    handle = open_file(target, what)
     try:
         yield handle
     finally:
         try:
-            handle.close()
+            with reading(what):
+                handle.close()
         except Exception:  # closing a broken file must not hide the real error
             pass
 
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    return text[0][:300] if text else type(exc).__name__
 
 
 def attr_text(obj: h5py.HLObject, name: str) -> str | None:
     """A text attribute that may be bytes, str or a 0-d array (all three occur in real files)."""
-    if name not in obj.attrs:
-        return None
-    try:
+    with h5_errors(f"attribute '{name}' cannot be read"):
+        if name not in obj.attrs:
+            return None
         value = obj.attrs[name]
-    except (OSError, KeyError, TypeError) as exc:
-        raise ModelFileError(f"attribute '{name}' cannot be read: {_first_line(exc)}") from None
     if isinstance(value, np.ndarray) and value.shape == ():
         value = value[()]
     if isinstance(value, (bytes, np.bytes_)):
@@ -129,17 +169,23 @@ def attr_names(obj: h5py.HLObject, name: str) -> list[str] | None:
 
     Returns None when neither form is present.
     """
-    if name in obj.attrs:
-        return _as_names(obj.attrs[name])
-    if f"{name}0" not in obj.attrs:
-        return None
-    names: list[str] = []
-    for index in range(MAX_ATTR_CHUNKS):
-        key = f"{name}{index}"
-        if key not in obj.attrs:
-            break
-        names.extend(_as_names(obj.attrs[key]))
-    return names
+    with h5_errors(f"attribute '{name}' cannot be read"):
+        if name in obj.attrs:
+            return _as_names(obj.attrs[name])
+        if f"{name}0" not in obj.attrs:
+            return None
+        names: list[str] = []
+        for index in range(MAX_ATTR_CHUNKS):
+            key = f"{name}{index}"
+            if key not in obj.attrs:
+                break
+            names.extend(_as_names(obj.attrs[key]))
+        return names
+
+
+def has_attr(obj: h5py.HLObject, name: str) -> bool:
+    with h5_errors(f"attribute '{name}' cannot be read"):
+        return name in obj.attrs
 
 
 def _as_names(value: Any) -> list[str]:
@@ -186,11 +232,9 @@ def walk_datasets(group: h5py.Group, prefix: str = "") -> list[StoredDataset]:
                 raise ModelFileError("weights file nests groups more than 64 levels deep")
             names.append(name)
 
-    try:
+    with h5_errors("the weights cannot be listed"):
         h5o.visit(group.id, visit, info=True)
         found = [_stored(group, name, prefix) for name in names]
-    except (OSError, RuntimeError, KeyError, ValueError) as exc:
-        raise ModelFileError(f"weights group '{group.name}' cannot be listed: {_first_line(exc)}") from None
     found.sort(key=lambda item: tuple(natural_key(part) for part in item.rel.split("/")))
     return found
 
@@ -222,8 +266,9 @@ def read_at(raw: BinaryIO, position: int, shape: tuple[int, ...], dtype: str, wh
     count = int(np.prod(shape, dtype=np.int64))
     if position + count * kind.itemsize > os.fstat(raw.fileno()).st_size:
         raise ModelFileError(f"dataset '{what}' runs past the end of the file (truncated?)")
-    raw.seek(position)
-    data = np.fromfile(raw, dtype=kind, count=count)
+    with reading(getattr(raw, "name", what), count * kind.itemsize):
+        raw.seek(position)
+        data = np.fromfile(raw, dtype=kind, count=count)
     if data.size != count:
         raise ModelFileError(f"dataset '{what}' runs past the end of the file (truncated?)")
     return data.reshape(shape)
@@ -252,32 +297,38 @@ def natural_key(name: str) -> tuple[Any, ...]:
     return tuple(parts)
 
 
-def check_dataset(dataset: h5py.Dataset) -> None:
-    """Refuse datasets that would read other files or claim absurd sizes."""
-    try:
+def check_dataset(dataset: h5py.Dataset) -> str:
+    """Refuse datasets that would read other files or claim absurd sizes; returns the dataset's name."""
+    with h5_errors("a weight dataset cannot be read"):
+        name = dataset.name
         if dataset.is_virtual:
-            raise ModelFileError(f"dataset '{dataset.name}' is virtual (reads other files); refusing to read it")
+            raise ModelFileError(f"dataset '{name}' is virtual (reads other files); refusing to read it")
         if dataset.id.get_create_plist().get_external_count() > 0:
-            raise ModelFileError(f"dataset '{dataset.name}' stores its data in external files; refusing to read it")
-        kind = dataset.dtype.kind
-    except (OSError, RuntimeError, ValueError, TypeError) as exc:
-        raise ModelFileError(f"dataset '{dataset.name}' cannot be read: {_first_line(exc)}") from None
-    if kind not in "biufc":
-        raise ModelFileError(f"dataset '{dataset.name}' holds {dataset.dtype}, not numbers")
-    nbytes = int(np.prod(dataset.shape, dtype=np.int64)) * dataset.dtype.itemsize if dataset.shape else 8
-    if nbytes > MAX_TENSOR_BYTES:
-        raise ModelFileError(f"dataset '{dataset.name}' claims {nbytes / 2**30:.1f} GiB; refusing to read it")
+            raise ModelFileError(f"dataset '{name}' stores its data in external files; refusing to read it")
+        dtype = dataset.dtype
+        shape = _shape_of(dataset.shape)
+    if dtype.kind not in "biufc":
+        raise ModelFileError(f"dataset '{name}' holds {dtype}, not numbers")
+    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize if shape else 8
+    if nbytes > MAX_TENSOR_BYTES or nbytes < 0:
+        raise ModelFileError(f"dataset '{name}' claims {nbytes / 2**30:.1f} GiB; refusing to read it")
+    return name
 
 
 def read_dataset(dataset: h5py.Dataset, rows: slice | None = None) -> np.ndarray:
     """Read (part of) a dataset as a numpy array, with h5py's errors turned into a readable line."""
-    check_dataset(dataset)
-    try:
+    name = check_dataset(dataset)
+    with h5_errors(f"dataset '{name}' cannot be read (truncated file?)"), reading(lambda: _file_name(dataset)):
         if dataset.shape == ():
             return np.asarray(dataset[()])
         return np.asarray(dataset[rows] if rows is not None else dataset[...])
-    except (OSError, RuntimeError, ValueError, TypeError) as exc:
-        raise ModelFileError(f"dataset '{dataset.name}' cannot be read (truncated file?): {_first_line(exc)}") from None
+
+
+def _file_name(obj: h5py.HLObject) -> str:
+    try:
+        return str(obj.file.filename)
+    except Exception:  # noqa: BLE001 - only for the message
+        return "the weights file"
 
 
 def dataset_shape(dataset: h5py.Dataset) -> tuple[int, ...]:

@@ -12,11 +12,14 @@ from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import BinaryIO
 
 import h5py
 
+from inspector.core.deadline import reading
 from inspector.core.findings import data_free_findings
+from inspector.core.h5safe import h5_errors
 from inspector.core.heads import HeadComparison, compare_heads
 from inspector.core.model import Finding, ModelInfo, WeightRef, WeightSource
 from inspector.core.reader import read_model
@@ -46,19 +49,34 @@ def inspect_steps(path: str | os.PathLike[str], trust_code: bool = False) -> Gen
         result.findings = data_free_findings(info, {}, [], _no_read, trust_code)
         return result
     raw_offset = info.source.raw_offset
+    where, size = info.path, _size(info.path)
+    # Each stretch between two yields is one mark (core.deadline): a mark held across a yield would stay open
+    # in a generator that is dropped half-way.
     with info.source.open() as h5, _raw_file(info.source) as raw:
-        for index, (path, stats) in enumerate(_stats_in_parallel(h5, refs, raw, raw_offset)):
-            result.weight_stats[path] = stats
-            if index % 16 == 0:
-                yield Progress("weight statistics", index, len(refs))
+        stats = _stats_in_parallel(h5, refs, raw, raw_offset)
+        while True:
+            with reading(where, size), h5_errors(where):
+                batch = list(islice(stats, 16))
+            if not batch:
+                break
+            result.weight_stats.update(batch)
+            yield Progress("weight statistics", len(result.weight_stats), len(refs))
 
         def read(ref: WeightRef):  # noqa: ANN202 - numpy array
             return read_weight(h5, ref, raw, raw_offset)
 
         yield Progress("comparing heads")
-        result.comparisons = compare_heads(info, read)
-        result.findings = data_free_findings(info, result.weight_stats, result.comparisons, read, trust_code)
+        with reading(where, size), h5_errors(where):
+            result.comparisons = compare_heads(info, read)
+            result.findings = data_free_findings(info, result.weight_stats, result.comparisons, read, trust_code)
     return result
+
+
+def _size(path: str) -> int | None:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return None
 
 
 def inspect_model(path: str | os.PathLike[str], trust_code: bool = False) -> Inspection:

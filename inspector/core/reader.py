@@ -10,7 +10,9 @@ import h5py
 
 from inspector.core import h5safe, keras_zip
 from inspector.core.config_graph import ParsedGraph, parse_model_config
+from inspector.core.deadline import reading
 from inspector.core.heads import find_heads
+from inspector.core.keras_zip import WEIGHTS_MEMBER
 from inspector.core.legacy_h5 import read_legacy
 from inspector.core.model import ModelInfo, WeightRef, WeightSource
 from inspector.core.shapes import infer_shapes
@@ -20,13 +22,26 @@ from inspector.errors import ModelFileError
 
 
 def read_model(path: str | os.PathLike[str]) -> ModelInfo:
-    """Read structure and weight references; raises `ModelFileError` with one line for anything unreadable."""
+    """Read structure and weight references; raises `ModelFileError` with one line for anything unreadable.
+    The read is marked for the supervisor's time limit (core.deadline), scaled by the file's size."""
     path = os.fspath(path)
-    kind = sniff(path)
     try:
-        return _read_zip(path) if kind == "zip" else _read_hdf5(path)
+        with reading(path, _size(path)):
+            kind = sniff(path)
+            return _read_zip(path) if kind == "zip" else _read_hdf5(path)
     except RecursionError:
         raise ModelFileError(f"{path}: the model config is nested too deeply") from None
+    except ModelFileError as exc:
+        if str(exc).startswith(path):
+            raise
+        raise ModelFileError(f"{path}: {exc}") from None  # every message names the file
+
+
+def _size(path: str) -> int | None:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return None
 
 
 def _read_zip(path: str) -> ModelInfo:
@@ -44,7 +59,7 @@ def _read_zip(path: str) -> ModelInfo:
     if opener is None:
         graph.notes.append("the archive holds no model.weights.h5: structure only, no weight statistics")
     else:
-        with opener() as h5:
+        with opener() as h5, h5safe.h5_errors(WEIGHTS_MEMBER):
             tree = weight_tree(h5)
             unassigned = assign_keras_zip(h5, graph, tree)
     compile_config = config.get("compile_config") if isinstance(config, dict) else None
@@ -55,11 +70,8 @@ def _read_zip(path: str) -> ModelInfo:
 
 
 def _read_hdf5(path: str) -> ModelInfo:
-    with h5safe.open_h5(path, path) as h5:
-        try:
-            contents = read_legacy(h5, path)
-        except (OSError, RuntimeError, KeyError) as exc:
-            raise ModelFileError(f"{path}: the HDF5 file is damaged: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+    with h5safe.open_h5(path, path) as h5, h5safe.h5_errors(path):
+        contents = read_legacy(h5, path)
 
     @contextmanager
     def opener() -> Iterator[h5py.File]:
@@ -69,6 +81,7 @@ def _read_hdf5(path: str) -> ModelInfo:
     graph = contents.graph or ParsedGraph(model_class=None, name=None)
     if contents.graph is None:
         graph.notes.append("weights only: the file stores no architecture (save with model.save() to keep it)")
+        graph.notes.extend(contents.notes)
     return _finish(path, contents.format, contents.keras_version, contents.backend, graph, contents.tree,
                    contents.unassigned, contents.training_config, WeightSource(opener, path, path, 0), contents.config)
 

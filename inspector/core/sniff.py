@@ -25,6 +25,8 @@ def sniff(path: str | os.PathLike[str]) -> str:
                 "(in TensorFlow: model.save('model.keras'))"
             )
         raise ModelFileError(f"{p}: is a folder, not a model file")
+    if not p.is_file():  # a pipe or a device: reading it may never end
+        raise ModelFileError(f"{p}: not a regular file (a pipe or a device?), so not a model file")
     try:
         with p.open("rb") as fh:
             head = fh.read(64)

@@ -1,5 +1,6 @@
-"""Hostile and broken model files end in one clear message within seconds and bounded memory; mutated real files
-never make the reader raise anything but a ModelFileError. Crashing inputs found here stay as regression cases."""
+"""Hostile and broken model files end in one clear message within seconds and bounded memory. Mutated real files
+are the fuzzer's job (benchmarks/fuzz.py, run as a slice by test_fuzz_slice.py under the read time limit: here in
+the test process, a mutant that made HDF5 loop would hang the run)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,6 @@ import zipfile
 import h5py
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from inspector.core.inspection import inspect_model
 from inspector.errors import ModelFileError
@@ -122,33 +121,6 @@ def test_file_replaced_while_open_is_a_message(tmp_path):
     with pytest.raises(ModelFileError):
         with info.source.open() as h5:
             read_weight(h5, ref)
-
-
-SEEDS = ["jena-conv1d-k3.keras", "fraud-ann-k3-legacy.h5", "btc-gru-k3.keras", "hls4ml-garnet-3layer.h5"]
-
-
-@pytest.mark.parametrize("seed_file", SEEDS)
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.data())
-def test_mutated_real_files_fail_cleanly(seed_file, data, tmp_path):
-    if not CORPUS_REAL.is_dir():
-        pytest.skip(f"the shared corpus is not beside this checkout ({CORPUS_REAL} is absent)")
-    original = (CORPUS_REAL / seed_file).read_bytes()
-    raw = bytearray(original)
-    mutations = data.draw(st.lists(st.tuples(st.integers(0, len(raw) - 1), st.integers(0, 255)), max_size=40))
-    for position, value in mutations:
-        raw[position] = value
-    cut = data.draw(st.one_of(st.none(), st.integers(0, len(raw))))
-    if cut is not None:
-        raw = raw[:cut]
-    path = tmp_path / f"mutant{seed_file[-6:]}"
-    path.write_bytes(bytes(raw))
-    start = time.perf_counter()
-    try:
-        inspect_model(path)
-    except ModelFileError:
-        pass
-    assert time.perf_counter() - start < 20
 
 
 def test_compressed_weights_member_is_read(tmp_path):
