@@ -109,7 +109,8 @@ def finding_lines(findings: list) -> list[str]:
         if layers:
             shown = ", ".join(layers[:3]) + (f" and {len(layers) - 3} more" if len(layers) > 3 else "")
             where = f" [{shown}]"
-        lines.append(f"  {severity.upper():7} {kind}{where}: {message}")
+        times = f" ×{len(members)}" if len(members) > 1 else ""  # the header counts findings, not lines
+        lines.append(f"  {severity.upper():7} {kind}{times}{where}: {message}")
     return lines
 
 
