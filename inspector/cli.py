@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from inspector import __version__
 from inspector.errors import InspectorError
 
-COMMANDS = ("inspect", "diagnose", "gui", "demo", "-h", "--help", "--version")
+COMMANDS = ("inspect", "diagnose", "timeline", "gui", "demo", "-h", "--help", "--version")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="OUT", help="write the diagnosis as JSON ('-' for standard output)")
     p.add_argument("--png", metavar="OUT", help="write the diagnosis report as a PNG picture")
     p.set_defaults(run=_run_diagnose)
+
+    p = sub.add_parser("timeline", help="a training log of CollapseMonitor: per epoch, each head's and layer's "
+                                        "spread, and when the collapse began (no TensorFlow)")
+    p.add_argument("log", help="the log file CollapseMonitor wrote")
+    p.add_argument("--json", metavar="OUT", help="write the timeline as JSON ('-' for standard output)")
+    p.add_argument("--png", metavar="OUT", help="write the spread-over-epochs plots as a PNG picture")
+    p.set_defaults(run=_run_timeline)
 
     p = sub.add_parser("gui", help="open the window (the default command)")
     _gui_arguments(p)
@@ -147,6 +154,25 @@ def _run_diagnose(args: argparse.Namespace) -> int:
         from inspector.report.text_out import diagnosis_text
 
         sys.stdout.write(diagnosis_text(diagnosis))
+    return 0
+
+
+def _run_timeline(args: argparse.Namespace) -> int:
+    from inspector.output import check_output_path, write_atomic
+    from inspector.timeline import read_log, timeline_text, timeline_to_dict
+
+    for out in (args.json, args.png):
+        if out and out != "-":
+            check_output_path(out, [args.log])
+    timeline = read_log(args.log)
+    if args.json:
+        _write_json(args.json, timeline_to_dict(timeline))
+    if args.png:
+        from inspector.report.timeline_render import render_timeline_png
+
+        write_atomic(args.png, render_timeline_png(timeline))
+    if args.json != "-":
+        sys.stdout.write(timeline_text(timeline))
     return 0
 
 

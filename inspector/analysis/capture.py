@@ -163,6 +163,16 @@ def capture_steps(info: ModelInfo, ds: Dataset, *, batch_size: int | None = None
     yield Progress("building the model")
     built = tf_backend.build_model(info, trust_code=trust_code)
     runner = tf_backend.Runner(built, info)
+    return (yield from measure_steps(info, ds, runner, batch_size=batch_size, max_samples=max_samples))
+
+
+def measure_steps(info: ModelInfo, ds: Dataset, runner: Any, *, batch_size: int | None = None,
+                  max_samples: int | None = None) -> Generator[Progress, None, Capture]:
+    """Every measurement of a capture with a runner that is ready: the built model of a file, or the model a
+    training-time monitor watches (whose weights change between calls)."""
+    from inspector.analysis import tf_backend
+
+    built = runner.built
     n = ds.n if max_samples is None else min(ds.n, max_samples)
     size = choose_batch_size(info, batch_size)
     layer_acc = {name: ActivationAccumulator(_activation(info, name)) for name in runner.measured}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Generator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -43,6 +44,7 @@ class DiagnoseOptions:
     trust_code: bool = False
     target_columns: int | None = None
     synthetic_samples: int = 512
+    arrays: tuple[Any, Any] | None = None  # (x, y) given in memory (the Python API) instead of a data file
 
 
 def diagnose_steps(model_path: str | os.PathLike[str], options: DiagnoseOptions | None = None,
@@ -63,7 +65,11 @@ def diagnose_steps(model_path: str | os.PathLike[str], options: DiagnoseOptions 
         raise UnsupportedModelError(f"{info.path}: the model declares no input shape, so no data can be matched "
                                     "to its input")
     yield Progress("loading data")
-    if options.data:
+    if options.arrays is not None:
+        from inspector.analysis.arrays import arrays_dataset
+
+        ds = arrays_dataset(*options.arrays, info.input_specs, info.outputs)
+    elif options.data:
         ds = load_dataset(options.data, info.input_specs, info.outputs, options.target_columns)
     else:
         ds = synthetic_dataset(info.input_specs, n=synthetic_count(info, options.synthetic_samples),

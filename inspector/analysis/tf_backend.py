@@ -55,6 +55,7 @@ from inspector.core.stats import read_weight  # noqa: E402
 from inspector.errors import DataError, UnsafeModelError, UnsupportedModelError  # noqa: E402
 
 MODEL_CLASSES = frozenset({"Sequential", "Functional", "Model"})
+Callback = keras.callbacks.Callback  # the base of inspector.monitor.CollapseMonitor, so only this module imports Keras
 
 
 @keras.saving.register_keras_serializable(package="keras_inspector", name="keras2_hard_sigmoid")
@@ -160,8 +161,13 @@ def _inputs_match(model: Any, info: ModelInfo) -> bool:
 
 def _keras_loader(info: ModelInfo, trust_code: bool) -> Any | None:
     suffix = os.path.splitext(info.path)[1].lower()
-    if info.format == "keras_zip" and (info.keras_version or "").startswith("3") and suffix == ".keras":
-        return keras.saving.load_model(info.path, compile=False, safe_mode=not trust_code)
+    if info.format == "keras_zip" and (info.keras_version or "").startswith("3"):
+        if suffix == ".keras":
+            return keras.saving.load_model(info.path, compile=False, safe_mode=not trust_code)
+        from keras.src.saving import saving_lib  # an archive without the suffix (the API's in-memory copy)
+
+        with open(info.path, "rb") as fh:
+            return saving_lib.load_model(fh, compile=False, safe_mode=not trust_code)
     if info.format == "legacy_h5" and suffix in (".h5", ".hdf5"):
         return keras.models.load_model(info.path, compile=False, safe_mode=not trust_code)
     return None
@@ -608,6 +614,22 @@ def _reinitialised(layer: Any) -> list[np.ndarray]:
         else:
             out.append(np.nan_to_num(value, nan=0.0, posinf=0.0, neginf=0.0))
     return out
+
+
+def model_archive(model: Any) -> bytes:
+    """The `.keras` archive of an in-memory model, made in memory (Keras' own saving, nothing on disk); the
+    model is only read."""
+    import io
+
+    from keras.src.saving import saving_lib
+
+    if not isinstance(model, keras.Model):
+        raise DataError(f"not a Keras model or a path: {type(model).__name__}")
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        saving_lib.save_model(model, buffer)
+    return buffer.getvalue()
 
 
 def load_images(paths: list[str], height: int, width: int, channels: int) -> np.ndarray:
