@@ -8,9 +8,9 @@ from typing import Any
 
 __version__ = "0.1.0"  # the only place the version is written: pyproject.toml reads it from here
 
-__all__ = ["CollapseMonitor", "Diagnosis", "Inspection", "__version__", "diagnose", "inspect", "show"]
+__all__ = ["CollapseMonitor", "Diagnosis", "Inspection", "__version__", "diagnose", "inspect", "show", "timeline"]
 
-_API = {"diagnose": "inspector.api", "inspect": "inspector.api", "show": "inspector.api",
+_API = {"diagnose": "inspector.api", "inspect": "inspector.api", "show": "inspector.api", "timeline": "inspector.api",
         "Diagnosis": "inspector.api", "Inspection": "inspector.api", "CollapseMonitor": "inspector.monitor"}
 
 

@@ -109,6 +109,41 @@ class Inspection:
         return f"<inspector.Inspection of {self.info.path}>"
 
 
+class TimelineView:
+    """The result of `inspector.timeline`: when the collapse began, per epoch; shows its plots in a notebook."""
+
+    def __init__(self, result: Any) -> None:
+        self.result = result  # inspector.training_log.Timeline
+
+    sentence = property(lambda self: self.result.sentence())
+    onset_epoch = property(lambda self: self.result.onset_epoch)
+    onset_layer = property(lambda self: self.result.onset_layer)
+
+    def to_dict(self) -> dict[str, Any]:
+        from inspector.report.json_out import clean
+        from inspector.training_log import timeline_to_dict
+
+        return clean(timeline_to_dict(self.result))
+
+    def png(self) -> bytes:
+        from inspector.report.timeline_render import render_timeline_png
+
+        return render_timeline_png(self.result)
+
+    def _repr_png_(self) -> bytes:
+        return self.png()
+
+    def __repr__(self) -> str:
+        return f"<inspector timeline of {self.result.path}: {self.sentence}>"
+
+
+def timeline(log_path: PathLike) -> TimelineView:
+    """Read a CollapseMonitor log (no TensorFlow needed)."""
+    from inspector.training_log import read_log
+
+    return TimelineView(read_log(log_path))
+
+
 def _blame_table(blame: list[Any]) -> str:
     if not blame:
         return ""

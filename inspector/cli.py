@@ -159,7 +159,7 @@ def _run_diagnose(args: argparse.Namespace) -> int:
 
 def _run_timeline(args: argparse.Namespace) -> int:
     from inspector.output import check_output_path, write_atomic
-    from inspector.timeline import read_log, timeline_text, timeline_to_dict
+    from inspector.training_log import read_log, timeline_text, timeline_to_dict
 
     for out in (args.json, args.png):
         if out and out != "-":

@@ -162,8 +162,11 @@ def _proof(d: Diagnosis) -> str:
     proven = [e for e in d.blame if e.responsible]
     if proven:
         first = proven[0]
-        how = next((r.action for r in first.repairs if r.success), "")
-        return f" Repairing {first.layer} restores it ({how})."
+        result = next((r for r in first.repairs if r.success), None)
+        if result is not None and len(result.layers) > 1:
+            names = ", ".join(result.layers[:-1]) + f" and {result.layers[-1]}"
+            return f" Repairing {names} together restores it ({result.action})."
+        return f" Repairing {first.layer} restores it ({result.action if result else ''})."
     if not d.blame:
         return ""
     tried = [e for e in d.blame if e.repairs]

@@ -35,6 +35,8 @@ def verify(d: Diagnosis, capture: Capture, judged: list[str]) -> None:
     for entry in d.blame[: int(threshold("verify_candidates"))]:
         _verify_entry(d, entry, trial, acts, targets)
     if not any(e.responsible for e in d.blame):
+        _joint_repair(d, trial)
+    if not any(e.responsible for e in d.blame):
         d.span_repair = _span_repair(d, trial, judged)
         if d.span_repair is not None:
             for entry in d.blame:
@@ -194,6 +196,28 @@ def _refit(d: Diagnosis, name: str, acts: dict[str, np.ndarray], targets: list[n
     except np.linalg.LinAlgError:
         return None
     return [beta[:-1].astype(np.float32), beta[-1].astype(np.float32)]
+
+
+def _joint_repair(d: Diagnosis, trial: Trial) -> None:
+    """Two layers that are each constant by construction (two zeroed kernels, say) can only be repaired together:
+    each repair alone leaves the other. When repairing them together restores the output, both are responsible."""
+    from inspector.analysis.blame import blocks
+
+    joint = [e for e in d.blame[: int(threshold("verify_candidates"))] if e.role == "cause" and blocks(e, d.layers)
+             and d.info.layers[e.layer].params > 0]
+    if len(joint) < 2:
+        return
+    position = {name: i for i, name in enumerate(d.order)}
+    joint.sort(key=lambda e: position.get(e.layer, 10**9))
+    result = trial.run("reinitialise", [e.layer for e in joint])
+    if result is None or not result.success:
+        return
+    names = [e.layer for e in joint]
+    for entry in joint:
+        others = " and ".join(n for n in names if n != entry.layer)
+        entry.responsible, entry.verified = True, True
+        entry.repairs.append(result)
+        entry.check += ("; " if entry.check else "") + f"restored together with {others}: {result.sentence()}"
 
 
 def _span_repair(d: Diagnosis, trial: Trial, judged: list[str]) -> RepairResult | None:

@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 
 from inspector import palette
 from inspector.report.render import SCALE, _font, ensure_app, image_to_png
-from inspector.timeline import Timeline, series
+from inspector.training_log import Timeline, series
 
 WIDTH, PLOT_HEIGHT, MARGIN = 1200, 320, 40
 COLOURS = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f")

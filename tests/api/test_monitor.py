@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import inspector
-from inspector.timeline import read_log
+from inspector.training_log import read_log
 from tests import models
 
 pytestmark = pytest.mark.slow
