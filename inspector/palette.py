@@ -9,12 +9,19 @@ LEVELS = {
     "ok": ("#a6cee3", "measured, varies with the input"),
     "static": ("#e0e0e0", "not measured (no data run yet, or left out)"),
 }
+# the same levels in a word or two, for a legend that must fit one line above the graph (the full text is its tooltip)
+LEVEL_NAMES = {"blamed": "responsible", "suspect": "suspect", "dead": "dead downstream", "ok": "varies with the input",
+               "static": "not measured"}
 SEVERITY = {"error": "#d62728", "warning": "#ff9f1c", "info": "#1f77b4"}
 TEXT = "#202124"
 MUTED = "#5f6368"
 BACKGROUND = "#ffffff"
 PANEL = "#f6f7f9"
 GOOD = "#2ca02c"
+BLAME = LEVELS["blamed"][0]  # a collapsed head's constant output is marked in the colour of the blame
+OUTPUT = "#1f77b4"  # a head's outputs (or a layer's values) in histograms
+TARGET = "#a6a6a6"  # the targets behind them
+GRID = "#dadce0"
 
 
 def levels_for(diagnosis) -> dict[str, str]:  # noqa: ANN001 - analysis.diagnose.Diagnosis, imported lazily elsewhere

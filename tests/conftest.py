@@ -21,6 +21,15 @@ CORPUS_REAL = SHARED / "corpus" / "real"
 CORPUS_COLLAPSED = SHARED / "corpus" / "collapsed-real"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_settings(tmp_path_factory):
+    """Every window of the run, in this process or a child one, keeps its settings (Open Recent) in a
+    temporary file, never in the user's own (read by inspector.ui.main_window.default_settings)."""
+    path = tmp_path_factory.mktemp("settings") / "keras-inspector.ini"
+    os.environ["KERAS_INSPECTOR_SETTINGS"] = str(path)
+    return path
+
+
 def corpus_file(folder: Path, name: str) -> Path:
     path = folder / name
     if not folder.is_dir():

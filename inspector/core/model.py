@@ -48,10 +48,14 @@ class Layer:
     calls: int = 1  # how many times the layer is called (shared layers: more than one)
     output_shape: tuple[int | None, ...] | None = None
     builtin: bool = True  # False for classes Keras does not ship (custom layers)
+    # for nested models: every layer inside, at any depth (filled by ModelInfo, which knows them all)
+    members: list[Layer] = field(default_factory=list, repr=False)
 
     @property
     def params(self) -> int:
-        return sum(w.size for w in self.weights)
+        """A layer's own weights; a nested model holds no weights of its own, so it counts its members' once
+        each (a tensor two members share, or a member called twice, is still one set of parameters)."""
+        return count_params([self, *self.members])
 
     @property
     def short_name(self) -> str:
@@ -72,6 +76,12 @@ class Layer:
 
     def weight(self, role: str) -> WeightRef | None:
         return next((w for w in self.weights if w.role == role), None)
+
+
+def count_params(layers: list[Layer]) -> int:
+    """Parameters of some layers, each weight tensor counted once however many layers refer to it."""
+    sizes = {w.path: w.size for layer in layers for w in layer.weights}
+    return sum(sizes.values())
 
 
 def activation_name(value: Any) -> str | None:
@@ -152,6 +162,16 @@ class ModelInfo:
     notes: list[str] = field(default_factory=list)  # things the reader noticed but could live with
     config: dict[str, Any] | None = None  # the model config as stored, for building the model later
 
+    def __post_init__(self) -> None:
+        """Give every nested model the list of its members, so its params are its children's."""
+        for layer in self.layers.values():
+            layer.members = []
+        for layer in self.layers.values():
+            parent = layer.parent
+            while parent is not None and parent in self.layers:
+                self.layers[parent].members.append(layer)
+                parent = self.layers[parent].parent
+
     @property
     def has_architecture(self) -> bool:
         return bool(self.layers)
@@ -159,7 +179,7 @@ class ModelInfo:
     @property
     def params(self) -> int:
         if self.layers:
-            return sum(layer.params for layer in self.layers.values())
+            return count_params(list(self.layers.values()))
         return sum(w.size for w in self.weight_tree)
 
     @property

@@ -19,11 +19,53 @@ GRAPH_LIMIT = 30  # layers drawn in the report's graph; bigger models show the p
 
 @dataclass
 class HistPanel:
+    """One histogram plot as both the window and the report draw it: bars, an overlay, and a marked value."""
+
     title: str
-    histogram: Histogram
+    histogram: Histogram | None
     overlay: Histogram | None = None  # e.g. the targets behind a head's outputs
     alert: bool = False
     note: str = ""
+    marker: float | None = None  # a value drawn as a full-height line in the blame colour (a constant output)
+    marker_label: str = ""
+    x_label: str = "value"
+    y_label: str = "samples"
+
+    def drawn(self) -> list[Histogram]:
+        return [h for h in (self.overlay, self.histogram) if h is not None and h.counts]
+
+    def x_range(self) -> tuple[float, float]:
+        """What the x axis spans: every drawn bar and the marker, with a margin so the marker is never on the
+        frame."""
+        values = [v for h in self.drawn() for v in (h.edges[0], h.edges[-1])]
+        if self.marker is not None:
+            values.append(self.marker)
+        if not values:
+            return 0.0, 1.0
+        lo, hi = min(values), max(values)
+        pad = (hi - lo) * 0.05 if hi > lo else max(abs(lo) * 0.05, 0.5)
+        return lo - pad, hi + pad
+
+    def y_max(self) -> float:
+        """The count axis' top: from the drawn bars only (a collapsed output is a marker, not a spike that
+        would squash everything else)."""
+        peaks = [max(h.counts) for h in self.drawn()]
+        return float(max(peaks)) if peaks and max(peaks) > 0 else 1.0
+
+
+def head_panel(h) -> HistPanel:  # noqa: ANN001 - analysis.diagnose.HeadVerdict
+    """A head's outputs over the data against its targets. A collapsed head outputs one value: as bars it is one
+    spike that sets the y scale and hides the targets, so it is drawn as a labelled line at that value across
+    the targets' distribution, the most visible thing in the plot."""
+    targets = h.target_stats.histogram if h.target_stats else None
+    note = "grey: targets" if targets is not None else "no targets given"
+    if h.collapsed:
+        value = h.stats.mean
+        return HistPanel(f"{h.name}: COLLAPSED at {value:.4g}", None, targets, True, note,
+                         marker=value, marker_label=f"constant {value:.4g}", x_label="output / target value")
+    return HistPanel(f"{h.name}: {h.stats.mean:.4g} ± {h.std:.2g}", h.stats.histogram, targets, False,
+                     ("blue: outputs, " + note) if targets is not None else "blue: outputs",
+                     x_label="output / target value")
 
 
 @dataclass
@@ -72,9 +114,7 @@ def build_content(d) -> ReportContent:  # noqa: ANN001 - analysis.diagnose.Diagn
         spread_names=list(d.order),
         spread_values=[d.layers[n].activation.relative_spread for n in d.order],
         spread_threshold=d.thresholds["dead_spread"],
-        head_panels=[HistPanel(f"head {h.name}: {h.stats.mean:.4g} ± {h.std:.2g}", h.stats.histogram,
-                               h.target_stats.histogram if h.target_stats else None, h.collapsed,
-                               "targets shaded" if h.target_stats else "") for h in d.heads],
+        head_panels=[head_panel(h) for h in d.heads],
         layer_panels=_layer_panels(d),
         **_matrix(d),
         findings=_findings(d),
@@ -114,10 +154,11 @@ def _layer_panels(d) -> list[HistPanel]:  # noqa: ANN001
             if a.saturated_fraction is not None:
                 extra.append(f"{a.saturated_fraction:.0%} saturated")
             panels.append(HistPanel(f"{entry.layer}: activations", a.stats.histogram, None, True,
-                                    ", ".join(extra)))
+                                    ", ".join(extra), x_label="activation", y_label="values"))
         for ref, stats in d.inspection.layer_stats(entry.layer)[:1]:
             panels.append(HistPanel(f"{entry.layer}: {ref.name} weights", stats.histogram, None, False,
-                                    f"mean |w| {stats.mean_abs:.3g}, zeros {stats.zero_fraction:.0%}"))
+                                    f"mean |w| {stats.mean_abs:.3g}, zeros {stats.zero_fraction:.0%}",
+                                    x_label="weight", y_label="weights"))
     return panels[:4]
 
 

@@ -237,7 +237,7 @@ def _hist_grid(cv: _Canvas, panels: list[HistPanel], x: float, y: float, w: floa
     y = _section(cv, x, y, w, title)
     columns = 3 if len(panels) > 2 else max(1, len(panels))
     cell_w = (w - (columns - 1) * 12) / columns
-    cell_h = 150.0
+    cell_h = 170.0
     for i, panel in enumerate(panels[:9]):
         col, row = i % columns, i // columns
         _hist(cv, panel, QRectF(x + col * (cell_w + 12), y + row * (cell_h + 12), cell_w, cell_h))
@@ -246,37 +246,75 @@ def _hist_grid(cv: _Canvas, panels: list[HistPanel], x: float, y: float, w: floa
 
 
 def _hist(cv: _Canvas, panel: HistPanel, rect: QRectF) -> None:
+    """One histogram cell: title, bars against a labelled count axis, and the marked value (a collapsed head's
+    constant output) as a full-height line in the blame colour with its value written on it."""
     p = cv.p
     if p is None:
         return
-    p.setPen(QPen(QColor(palette.SEVERITY["error"] if panel.alert else "#dadce0"), 1.2))
+    p.setPen(QPen(QColor(palette.BLAME if panel.alert else palette.GRID), 1.2))
     p.setBrush(QColor(palette.PANEL))
     p.drawRoundedRect(rect, 4, 4)
-    p.setPen(QColor(palette.TEXT))
+    p.setPen(QColor(palette.BLAME if panel.alert else palette.TEXT))
     p.setFont(_font(8.5, True))
     p.drawText(rect.adjusted(6, 4, -6, 0), int(Qt.AlignmentFlag.AlignLeft), panel.title[:60])
-    area = rect.adjusted(8, 24, -8, -26)
-    hists = [h for h in (panel.overlay, panel.histogram) if h is not None and h.counts]
-    if not hists:
-        return
-    lo = min(h.edges[0] for h in hists)
-    hi = max(h.edges[-1] for h in hists)
-    span = hi - lo if hi > lo else 1.0
-    for h, color in zip(hists, ["#c7c7c7", "#1f77b4"] if panel.overlay is not None else ["#1f77b4"], strict=False):
-        _bars(p, h, area, lo, span, QColor(color))
+    area = rect.adjusted(40, 24, -8, -36)
+    lo, hi = panel.x_range()
+    span = hi - lo
+    top = panel.y_max()
+    _count_axis(p, area, top, panel.y_label)
+    colours = [QColor(palette.TARGET), QColor(palette.BLAME if panel.alert else palette.OUTPUT)]
+    for h, colour in zip((panel.overlay, panel.histogram), colours, strict=True):
+        if h is not None and h.counts:
+            _bars(p, h, area, lo, span, top, colour)
     p.setPen(QColor(palette.MUTED))
     p.setFont(_font(7))
     p.drawText(QRectF(area.left(), area.bottom() + 2, area.width() / 2, 12), int(Qt.AlignmentFlag.AlignLeft),
                f"{lo:.3g}")
     p.drawText(QRectF(area.center().x(), area.bottom() + 2, area.width() / 2, 12), int(Qt.AlignmentFlag.AlignRight),
                f"{hi:.3g}")
+    p.drawText(QRectF(area.left(), area.bottom() + 2, area.width(), 12), int(Qt.AlignmentFlag.AlignHCenter),
+               panel.x_label)
     if panel.note:
-        p.drawText(QRectF(area.left(), area.bottom() + 12, area.width(), 12), int(Qt.AlignmentFlag.AlignLeft),
+        p.drawText(QRectF(area.left(), area.bottom() + 14, area.width(), 12), int(Qt.AlignmentFlag.AlignLeft),
                    panel.note)
+    if panel.marker is not None:
+        _marker(p, area, area.left() + (panel.marker - lo) / span * area.width(), panel.marker_label)
 
 
-def _bars(p: QPainter, h: Histogram, area: QRectF, lo: float, span: float, color: QColor) -> None:
-    peak = max(h.counts) or 1
+def _count_axis(p: QPainter, area: QRectF, top: float, label: str) -> None:
+    """A y axis with 0, half and the top count, and its name written along it."""
+    p.setFont(_font(6.5))
+    for fraction in (0.0, 0.5, 1.0):
+        yy = area.bottom() - fraction * area.height()
+        p.setPen(QPen(QColor(palette.GRID), 1))
+        p.drawLine(QPointF(area.left(), yy), QPointF(area.right(), yy))
+        p.setPen(QColor(palette.MUTED))
+        p.drawText(QRectF(area.left() - 30, yy - 6, 27, 12), int(Qt.AlignmentFlag.AlignRight),
+                   f"{top * fraction:.0f}")
+    p.save()
+    p.translate(area.left() - 34, area.center().y())
+    p.rotate(-90)
+    p.drawText(QRectF(-area.height() / 2, -8, area.height(), 10), int(Qt.AlignmentFlag.AlignHCenter), label)
+    p.restore()
+
+
+def _marker(p: QPainter, area: QRectF, x: float, label: str) -> None:
+    p.setPen(QPen(QColor(palette.BLAME), 3.5))
+    p.drawLine(QPointF(x, area.top() - 2), QPointF(x, area.bottom()))
+    if not label:
+        return
+    p.setFont(_font(7.5, True))
+    width = p.fontMetrics().horizontalAdvance(label) + 10
+    left = x + 4 if x + 4 + width <= area.right() else max(area.left(), x - 4 - width)
+    box = QRectF(left, area.top() + 4, width, 15)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QColor(palette.BLAME))
+    p.drawRoundedRect(box, 3, 3)
+    p.setPen(QColor(palette.BACKGROUND))
+    p.drawText(box, int(Qt.AlignmentFlag.AlignCenter), label)
+
+
+def _bars(p: QPainter, h: Histogram, area: QRectF, lo: float, span: float, top: float, color: QColor) -> None:
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(color)
     for count, left, right in zip(h.counts, h.edges, h.edges[1:], strict=False):
@@ -284,7 +322,7 @@ def _bars(p: QPainter, h: Histogram, area: QRectF, lo: float, span: float, color
             continue
         x0 = area.left() + (left - lo) / span * area.width()
         x1 = area.left() + (right - lo) / span * area.width()
-        height = max(1.5, count / peak * area.height())
+        height = max(1.5, min(count / top, 1.0) * area.height())
         p.drawRect(QRectF(x0, area.bottom() - height, max(x1 - x0 - 0.5, 1.5), height))
 
 

@@ -83,4 +83,7 @@ def run(model: str | None = None, data: str | None = None, screenshot: str | Non
 def main_gui(model: str | None, data: str | None, screenshot: str | None, diagnose: bool) -> int:
     if screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from inspector.ui.system_libs import check_xcb
+
+    check_xcb()  # before QApplication: a missing X11 library is one line and exit 2, not Qt's abort
     return run(model, data, screenshot, diagnose)

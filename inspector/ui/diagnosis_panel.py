@@ -7,12 +7,41 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTreeWidget, QTreeWidgetItem, QWidget
 
 from inspector import palette
 from inspector.ui.panels_common import Column
+
+
+class _WrappingDelegate(QStyledItemDelegate):
+    """Qt's tree asks for a row's height without saying how wide its column is, so wrapped text gets the height
+    of unwrapped text; this one measures at the column's real width."""
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self.tree = tree
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802 - Qt API
+        sized = QStyleOptionViewItem(option)
+        sized.rect = QRect(0, 0, self.tree.columnWidth(index.column()), 10_000)
+        return super().sizeHint(sized, index)
+
+
+class FindingsTree(QTreeWidget):
+    """The blame and findings list. Long checks and fixes wrap instead of ending in "…" (the tooltip has them
+    whole); the row heights follow the column width, known only once the tree is laid out or resized."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("findingsTree")
+        self.setWordWrap(True)
+        self.setItemDelegate(_WrappingDelegate(self))
+        self.header().sectionResized.connect(self._relayout)
+
+    def _relayout(self, *_args: int) -> None:
+        self.doItemsLayout()
 
 
 class DiagnosisPanel(Column):
@@ -31,28 +60,53 @@ class DiagnosisPanel(Column):
         self.label(f"<i>{text}</i>", "diagnosisHint")
         self.finish()
 
+    def show_flags(self, findings: list, hint: str) -> None:
+        """Right after a model opens: what its weights alone show (the status bar's "N flags from the weights"),
+        before any data is run."""
+        self.clear()
+        self.label(f"<i>{hint}</i>", "diagnosisHint")
+        if findings:
+            self.label(f"<b>{len(findings)} flag{'s' if len(findings) != 1 else ''} from the weights alone</b> "
+                       "(no data run yet)", "flagsHeading")
+            self._add_tree([], findings, "from the weights alone, most severe first")
+        else:
+            self.label("No flags from the weights alone.", "flagsHeading")
+        self.finish()
+
     def show_diagnosis(self, d) -> None:  # noqa: ANN001 - analysis.diagnose.Diagnosis
         self.clear()
         colour = palette.SEVERITY["error"] if d.collapsed else palette.GOOD
         data = "synthetic inputs (no data given)" if d.synthetic else d.data_source
         self.label(f"<h3 style='color:{colour}'>{d.verdict}</h3>data: {data}, {d.samples} samples · "
                    f"model {d.how_built}", "verdict")
-        tree = QTreeWidget()
-        tree.setObjectName("findingsTree")
-        tree.setHeaderLabels(["severity", "kind", "layer", "what was measured"])
+        self._add_tree(d.blame[:10], d.findings, "most severe first")
+        self.spread_plot = self._spread(d)
+        self.add(self.spread_plot)
+        self.finish()
+
+    def _add_tree(self, blame: list, findings: list, order: str) -> None:
+        tree = FindingsTree()
+        tree.setHeaderLabels(["severity / score", "kind", "layer", "what was measured"])
+        header = tree.headerItem()
+        header.setToolTip(0, "Findings: how severe (error, warning, info).\nBlamed layers: the blame score, how "
+                             "strongly the evidence points at the layer (higher = more responsible; the top "
+                             "one is checked by repairing it).")
         tree.setRootIsDecorated(True)
-        if d.blame:
+        if blame:
             blame_root = QTreeWidgetItem(["", "blame", "", "layers most responsible, with the counterfactual check"])
             tree.addTopLevelItem(blame_root)
-            for b in d.blame[:10]:
-                item = QTreeWidgetItem([f"{b.score:.1f}", "blamed", b.layer, "; ".join(b.reasons)
-                                        + (f" — check: {b.check}" if b.check else "")])
+            for b in blame:
+                text = "; ".join(b.reasons) + (f"\ncheck: {b.check}" if b.check else "")
+                item = QTreeWidgetItem([f"{b.score:.1f}", "blamed", b.layer, text])
+                item.setToolTip(0, f"blame score {b.score:.1f}: higher means more responsible")
+                item.setToolTip(3, "; ".join(b.reasons) + (f"\n\ncheck: {b.check}" if b.check else ""))
                 item.setData(0, Qt.ItemDataRole.UserRole, b.layer)
                 blame_root.addChild(item)
             blame_root.setExpanded(True)
-        root = QTreeWidgetItem(["", "findings", "", f"{len(d.findings)} findings, most severe first"])
+        root = QTreeWidgetItem(["", "findings", "", f"{len(findings)} finding{'s' if len(findings) != 1 else ''}, "
+                                                    f"{order}"])
         tree.addTopLevelItem(root)
-        for f in d.findings:
+        for f in findings:
             item = QTreeWidgetItem([f.severity, f.kind, f.layer or "(data)", f.message + (
                 f"\nfix: {f.fix}" if f.fix else "")])
             item.setForeground(0, QColor(palette.SEVERITY.get(f.severity, palette.TEXT)))
@@ -67,9 +121,6 @@ class DiagnosisPanel(Column):
         tree.itemClicked.connect(self._clicked)
         self.tree = tree
         self.add(tree)
-        self.spread_plot = self._spread(d)
-        self.add(self.spread_plot)
-        self.finish()
 
     def _spread(self, d) -> pg.PlotWidget:  # noqa: ANN001
         plot = pg.PlotWidget(title="relative spread across samples, layer by layer (log scale)")

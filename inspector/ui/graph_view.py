@@ -84,12 +84,17 @@ class GraphView(QGraphicsView):
         self.nodes: dict[str, NodeItem] = {}
         self._levels: dict[str, str] = {}
         self.scene().selectionChanged.connect(self._selection_changed)
+        # the legend is a strip above the viewport (in its margin), so it can never cover a node
         self.legend = QLabel(self)
         self.legend.setObjectName("graphLegend")
-        self.legend.setStyleSheet("background: rgba(255,255,255,220); border: 1px solid #dadce0; padding: 4px;")
-        self.legend.setText("<br>".join(f"<span style='color:{c}'>■</span> {text}"
-                                        for c, text in palette.LEVELS.values()))
-        self.legend.adjustSize()
+        self.legend.setWordWrap(True)
+        self.legend.setStyleSheet(f"background: {palette.PANEL}; border-bottom: 1px solid {palette.GRID}; "
+                                  "padding: 3px 6px;")
+        self.legend.setText(" &nbsp; &nbsp; ".join(
+            f"<span style='color:{palette.LEVELS[key][0]}'>■</span>&nbsp;{name.replace(' ', '&nbsp;')}"
+            for key, name in palette.LEVEL_NAMES.items()))
+        self.legend.setToolTip("\n".join(f"■ {text}" for _, text in palette.LEVELS.values()))
+        self._place_legend()
 
     def clear(self) -> None:
         self.scene().clear()
@@ -181,4 +186,11 @@ class GraphView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt API
         super().resizeEvent(event)
-        self.legend.move(self.width() - self.legend.width() - 24, 8)
+        self._place_legend()
+
+    def _place_legend(self) -> None:
+        frame = self.frameWidth()
+        width = max(self.width() - 2 * frame, 50)
+        height = self.legend.heightForWidth(width)
+        self.setViewportMargins(0, height, 0, 0)
+        self.legend.setGeometry(frame, frame, width, height)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QWidget
 
+from inspector import palette
 from inspector.core.inspection import Inspection
+from inspector.report.content import head_panel
 from inspector.ui.panels_common import Column, fmt, table
 from inspector.ui.plots import HistogramPlot
 
@@ -45,21 +47,25 @@ class HeadsPanel(Column):
                         "target std"], rows, "headsTable")
         for r, row in enumerate(rows):
             if row[1] in ("COLLAPSED", "identical"):
-                widget.item(r, 1).setForeground(QColor("#d62728"))
+                widget.item(r, 1).setForeground(QColor(palette.BLAME))
         self.label(f"<h3>{len(info.heads)} output head{'s' if len(info.heads) > 1 else ''}</h3>")
         self.add(widget)
-        if len(info.heads) > 1:
-            self.label("<b>Similarity</b>: weight cosine (upper right) and output correlation on the data "
-                       "(lower left); 1.00 means identical")
-            self.add(self._matrix(inspection, diagnosis))
+        # the outputs first: a collapsed head is seen at once, before the similarity table
         for head in info.heads:
             v = verdicts.get(head.name)
             if v is None:
                 continue
-            plot = HistogramPlot(f"{head.name}: outputs" + (" (grey: targets)" if v.target_stats else ""))
-            plot.show_histogram(v.stats.histogram, v.target_stats.histogram if v.target_stats else None, v.collapsed)
+            panel = head_panel(v)
+            plot = HistogramPlot(height=190)
+            plot.setObjectName(f"headPlot:{head.name}")
+            plot.show_panel(panel)
+            plot.setToolTip(f"{panel.title}\n{panel.note}")
             self.plots.append(plot)
             self.add(plot)
+        if len(info.heads) > 1:
+            self.label("<b>Similarity</b>: weight cosine (upper right) and output correlation on the data "
+                       "(lower left); 1.00 means identical")
+            self.add(self._matrix(inspection, diagnosis))
         self.finish()
 
     def _matrix(self, inspection: Inspection, diagnosis) -> QTableWidget:  # noqa: ANN001

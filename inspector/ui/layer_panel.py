@@ -48,7 +48,7 @@ class LayerPanel(Column):
                            rows, "weightTable"))
             for ref, s in stats[:6]:
                 plot = HistogramPlot(f"{ref.name} {format_shape(ref.shape)}")
-                plot.show_histogram(s.histogram)
+                plot.show_histogram(s.histogram, x_label="weight", y_label="weights")
                 self.plots.append(plot)
                 self.add(plot)
         if diagnosis is not None:
@@ -102,7 +102,7 @@ class LayerPanel(Column):
                 text += f"<br>check: {blame.check}"
         self.label(text, "layerMeasured")
         plot = HistogramPlot("activations on the data")
-        plot.show_histogram(a.stats.histogram, alert=bool(blame))
+        plot.show_histogram(a.stats.histogram, alert=bool(blame), x_label="activation", y_label="values")
         self.plots.append(plot)
         self.add(plot)
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from inspector.core.inspection import Inspection
 from inspector.core.layout import GraphLayout, layout_model
-from inspector.errors import InspectorError, UnsafeModelError
+from inspector.errors import DataError, InspectorError, UnsafeModelError
 from inspector.palette import levels_for
 from inspector.ui import dialogs
 from inspector.ui.diagnosis_panel import DiagnosisPanel
@@ -41,6 +41,20 @@ from inspector.ui.layer_panel import LayerPanel
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
 DATA_SUFFIXES = (".npz", ".npy", ".csv", ".tsv", ".txt", ".h5", ".hdf5")
 MAX_RECENT = 10
+SETTINGS_ENV = "KERAS_INSPECTOR_SETTINGS"  # an .ini file to use instead of the user's settings
+
+
+def default_settings() -> QSettings:
+    """The user's settings, unless KERAS_INSPECTOR_SETTINGS names an .ini file to use instead: the test suite sets
+    it so that no test run adds its temporary models to the user's Open Recent."""
+    path = os.environ.get(SETTINGS_ENV)
+    if path:
+        return QSettings(path, QSettings.Format.IniFormat)
+    return QSettings("keras-inspector", "keras-inspector")
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def is_model_file(path: str) -> bool:
@@ -70,7 +84,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("keras-inspector")
         self.resize(1400, 900)
         self.setAcceptDrops(True)
-        self.settings = settings or QSettings("keras-inspector", "keras-inspector")
+        self.settings = settings or default_settings()
         self.inspection: Inspection | None = None
         self.diagnosis: Any = None
         self.model_path: str | None = None
@@ -105,12 +119,20 @@ class MainWindow(QMainWindow):
         fit.setText("Fit")
         fit.clicked.connect(self.graph.fit)
         self.diagnose_button = QPushButton("Diagnose")
-        self.diagnose_button.setToolTip("Run the open dataset (or synthetic inputs) through the model")
-        self.diagnose_button.clicked.connect(lambda: self.run_diagnosis(self.data_path))
+        self.diagnose_button.clicked.connect(self.diagnose_again)
         self.diagnose_button.setEnabled(False)
+        self.data_label = QLabel()
+        self.data_label.setObjectName("dataChoice")
+        self.clear_data_button = QToolButton()
+        self.clear_data_button.setObjectName("clearData")
+        self.clear_data_button.setText("Clear data")
+        self.clear_data_button.setToolTip("Forget the dataset: the next diagnosis uses synthetic inputs")
+        self.clear_data_button.clicked.connect(self.clear_data)
         bar = QHBoxLayout()
         bar.addWidget(self.search, 1)
         bar.addWidget(fit)
+        bar.addWidget(self.data_label)
+        bar.addWidget(self.clear_data_button)
         bar.addWidget(self.diagnose_button)
         self.welcome = QLabel("<h2>keras-inspector</h2><p>Open a model (File ▸ Open model…, Ctrl+O) or drop a "
                               ".keras / .h5 file here.</p><p>Then drop a dataset (.npz, .npy, .csv, .h5, a folder "
@@ -142,6 +164,7 @@ class MainWindow(QMainWindow):
         self.status = QLabel("Ready")
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(260)
+        self.progress.setTextVisible(False)  # styles draw it under the fill; the status text says how far
         self.progress.setVisible(False)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setVisible(False)
@@ -149,6 +172,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status, 1)
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.cancel_button)
+        self._show_data_choice()
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -168,7 +192,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         run_menu = self.menuBar().addMenu("&Run")
-        self._action(run_menu, "&Diagnose", lambda: self.run_diagnosis(self.data_path), "F5")
+        self._action(run_menu, "&Diagnose", self.diagnose_again, "F5")
+        self._action(run_menu, "C&lear dataset", self.clear_data)
         self._action(run_menu, "&Cancel", self.cancel, "Esc")
         view_menu = self.menuBar().addMenu("&View")
         self._action(view_menu, "&Fit graph", self.graph.fit, "Ctrl+0")
@@ -188,8 +213,12 @@ class MainWindow(QMainWindow):
     # --- opening ------------------------------------------------------------------------------------------
 
     def open_model(self, path: str, data: str | None = None) -> None:
-        """The one code path behind the menu, recent files, drops and the command line."""
+        """The one code path behind the menu, recent files, drops and the command line. A dataset belongs to the
+        model it was given with: opening a model (even the same one again) starts without one, unless `data`
+        comes with it."""
         self.pending_data = data
+        self.data_path = None
+        self._show_data_choice()
         self.model_path = os.path.abspath(path)
         self.trust_code = False
         self.expanded = set()
@@ -204,6 +233,31 @@ class MainWindow(QMainWindow):
             self.show_error(InspectorError("open a model first, then its dataset"))
             return
         self.run_diagnosis(path)
+
+    def diagnose_again(self) -> None:
+        """Run ▸ Diagnose (F5) and the button: the open model with the dataset shown beside the button."""
+        self.run_diagnosis(self.data_path)
+
+    def clear_data(self) -> None:
+        self.data_path = None
+        self._show_data_choice()
+        if self.inspection is not None and not self.jobs.busy and self.diagnosis is None:
+            self._show_flags()
+
+    def _data_words(self) -> str:
+        return os.path.basename(self.data_path) if self.data_path else "synthetic inputs"
+
+    def _show_data_choice(self) -> None:
+        """Beside Diagnose, always: which data the next diagnosis runs, and a way to forget a dataset."""
+        if self.data_path:
+            self.data_label.setText(f"Data: <b>{os.path.basename(self.data_path)}</b>")
+            self.data_label.setToolTip(self.data_path)
+        else:
+            self.data_label.setText("Data: <i>synthetic inputs</i>")
+            self.data_label.setToolTip("No dataset: Diagnose runs standard-normal inputs (text models: sentences "
+                                       "from their own vocabulary). Drop a dataset to use your own.")
+        self.clear_data_button.setEnabled(bool(self.data_path))
+        self.diagnose_button.setToolTip(f"Run {self._data_words()} through the model (F5)")
 
     def run_diagnosis(self, data: str | None = None, trust: bool | None = None) -> None:
         if self.inspection is None or self.model_path is None:
@@ -222,7 +276,8 @@ class MainWindow(QMainWindow):
         trust_code = self.trust_code if trust is None else trust
         options = DiagnoseOptions(data=self.data_path, trust_code=trust_code)
         path, inspection = self.model_path, self.inspection
-        self.diagnosis_panel.show_waiting("Running the data through the model…")
+        self._show_data_choice()
+        self.diagnosis_panel.show_waiting(f"Running {self._data_words()} through the model…")
         # a child process: TensorFlow never loads into the window's interpreter, so it cannot freeze it
         self.jobs.start("diagnose", lambda: diagnose_in_child(path, options, inspection))
 
@@ -249,19 +304,15 @@ class MainWindow(QMainWindow):
             info = inspection.info
             self.setWindowTitle(f"keras-inspector — {os.path.basename(info.path)}")
             self.status.setText(f"{info.model_class or 'weights only'} · {len(info.layers)} layers · "
-                                f"{info.params:,} params · {len(inspection.findings)} flags from the weights")
+                                f"{info.params:,} params · {plural(len(inspection.findings), 'flag')} from the weights")
             self._remember(info.path)
-            self.model_ready.emit(inspection)
             if not info.has_architecture:
-                self.diagnosis_panel.show_waiting("This file stores weights only: no graph to run data through. "
-                                                  "The weight statistics are in the Layer panel's table below.")
                 self.layer_panel.show_weights_only(inspection)
-            elif self.pending_data is not None:
+            self._show_flags()
+            self.model_ready.emit(inspection)
+            if info.has_architecture and self.pending_data is not None:
                 data, self.pending_data = self.pending_data, None
                 self.run_diagnosis(data or None)
-            else:
-                self.diagnosis_panel.show_waiting("Drop a dataset on the window or use File ▸ Open dataset… "
-                                                  "(Run ▸ Diagnose without data uses synthetic inputs).")
         elif kind == "diagnose":
             self.diagnosis = result
             self.graph.set_levels(levels_for(result))
@@ -289,10 +340,30 @@ class MainWindow(QMainWindow):
                 self.run_diagnosis(self.data_path, trust=True)
                 return
         self.status.setText(f"Failed: {error}")
-        if kind == "diagnose":
+        if kind == "open":
+            self.pending_data = None
+        if kind == "diagnose" and isinstance(error, DataError) and self.data_path:
+            rejected, self.data_path = os.path.basename(self.data_path), None  # it does not fit: not kept
+            self._show_data_choice()
+            self.diagnosis_panel.show_waiting(f"{rejected} was not used: {error}. The next diagnosis uses "
+                                              "synthetic inputs unless you drop another dataset.")
+        elif kind == "diagnose":
             self.diagnosis_panel.show_waiting(f"The diagnosis could not run: {error}")
         self.show_error(error)
         self.failed.emit(str(error))
+
+    def _show_flags(self) -> None:
+        """Before any diagnosis, the Diagnosis panel shows what the weights alone told, and which data a
+        diagnosis would use."""
+        assert self.inspection is not None
+        if not self.inspection.info.has_architecture:
+            hint = ("This file stores weights only: no graph to run data through. The weight statistics are in "
+                    "the Layer panel.")
+        else:
+            hint = (f"Run ▸ Diagnose (F5) runs {self._data_words()} through the model. Drop a dataset (.npz, "
+                    ".npy, .csv, .h5, .txt, a folder of images) on the window or use File ▸ Open dataset… to use "
+                    "your own.")
+        self.diagnosis_panel.show_flags(self.inspection.findings, hint)
 
     def confirm_code(self, risks: list) -> bool:
         """Ask before building layers that run code from the file (a method, so tests can answer it)."""
@@ -302,7 +373,7 @@ class MainWindow(QMainWindow):
         self.error_box = dialogs.show_error(self, error)
 
     def _on_progress(self, stage: str, done: int, total: int) -> None:
-        self.status.setText(f"{stage}…" if not total else f"{stage} {done}/{total}")
+        self.status.setText(f"{stage}…" if not total else f"{stage} {done}/{total} ({done / total:.0%})")
         self.progress.setRange(0, total or 0)
         self.progress.setValue(done)
 

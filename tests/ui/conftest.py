@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
+
+
+def save_collapsed_two_heads(folder: Path) -> tuple[Path, Path]:
+    """Two regression heads behind a trunk whose ReLUs are all dead (bias -60), and data for it; saved as
+    collapsed.keras/.h5 and data.npz. The window tests' collapsed model."""
+    from tests import models
+
+    k = models.keras()
+    inp = k.Input((6,), name="x")
+    h = k.layers.Dense(12, activation="relu", bias_initializer=k.initializers.Constant(-60.0), name="trunk")(inp)
+    outs = [k.layers.Dense(1, name=f"head_{i}")(k.layers.Dense(4, activation="relu", name=f"b{i}")(h))
+            for i in range(2)]
+    path = models.save_both(k.Model(inp, outs), folder, "collapsed")["keras"]
+    x = np.random.default_rng(0).normal(size=(3000, 6)).astype("float32")
+    np.savez(folder / "data.npz", x=x, y=np.stack([x[:, 0] * 100 + 300, x[:, 1]], axis=1))
+    return path, folder / "data.npz"
 
 
 @pytest.fixture

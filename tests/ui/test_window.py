@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from tests import models
+from tests.ui.conftest import save_collapsed_two_heads
 
 pytestmark = pytest.mark.slow
 
@@ -15,14 +18,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ui")
-    k = models.keras()
-    inp = k.Input((6,), name="x")
-    h = k.layers.Dense(12, activation="relu", bias_initializer=k.initializers.Constant(-60.0), name="trunk")(inp)
-    outs = [k.layers.Dense(1, name=f"head_{i}")(k.layers.Dense(4, activation="relu", name=f"b{i}")(h))
-            for i in range(2)]
-    path = models.save_both(k.Model(inp, outs), folder, "collapsed")["keras"]
-    x = np.random.default_rng(0).normal(size=(3000, 6)).astype("float32")
-    np.savez(folder / "data.npz", x=x, y=np.stack([x[:, 0], x[:, 1]], axis=1))
+    path, _ = save_collapsed_two_heads(folder)
     return folder, str(path)
 
 
@@ -123,8 +119,11 @@ def test_screenshot_command(tmp_path, files):
     out = tmp_path / "shot.png"
     result = subprocess.run([sys.executable, "-m", "inspector", "gui", model, "--data", str(folder / "data.npz"),
                              "--screenshot", str(out)], capture_output=True, text=True, timeout=300,
-                            env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 0, result.stderr[-2000:]
+    # the window the command opened kept its Open Recent in the test run's settings, not in the user's
+    recent = QSettings(os.environ["KERAS_INSPECTOR_SETTINGS"], QSettings.Format.IniFormat).value("recent")
+    assert model in ([recent] if isinstance(recent, str) else list(recent or []))
     image = QImage(str(out))
     assert image.width() >= 1000 and image.height() >= 600
     # pixel probe: somewhere in the graph the blamed node is drawn in the blame red
