@@ -57,4 +57,11 @@ def _describe(head: bytes) -> str:
     for prefix, what in known.items():
         if head.startswith(prefix):
             return what
-    return f"starts with {head[:8]!r}"
+    return f"starts with {_show_bytes(head[:8])}"
+
+
+def _show_bytes(head: bytes) -> str:
+    """Text as text ("this is "), anything else as hex bytes (89 50 4e 47), never a Python bytes repr."""
+    if head and all(32 <= b < 127 or b in (9, 10, 13) for b in head):
+        return '"' + head.decode("ascii").replace("\n", " ").replace("\r", " ").replace("\t", " ") + '"'
+    return "bytes " + head.hex(" ")
