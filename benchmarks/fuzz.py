@@ -288,6 +288,10 @@ def mutate_zip(rng: random.Random, raw: bytearray, path: Path) -> bytes:
         if action == 4 and members:
             info, data = rng.choice(members)
             dst.writestr(info.filename + rng.choice(("", "/")), data[: rng.randrange(len(data) + 1)])
+    if action == 1 and rng.random() < 0.6:  # damaged compressed streams: the decompressors' own errors
+        damaged = bytearray(out.getvalue())
+        rng.choice((flip_bits, random_block, zero_block))(rng, damaged)
+        return bytes(damaged)
     return out.getvalue()
 
 
@@ -440,6 +444,7 @@ def worker(conn: Connection, seed: int, models: list[Path], datasets: list[Path]
         if index is None:
             return
         case = make_case(seed, index, models, datasets, only, folder)
+        conn.send(("start", case.mutation, case.seed_file.name))
         start = time.perf_counter()
         try:
             status, message = open_case(case), ""
@@ -471,17 +476,19 @@ class Slot:
     index: int | None = None
     started: float = 0.0
     watch: Any = None
+    what: tuple[str, str] = ("?", "?")  # mutation and seed file of the running case
 
 
 @dataclass
 class Summary:
     n: int = 0
     counts: Counter = field(default_factory=Counter)
-    worst: float = 0.0
+    worst: float = 0.0  # among the cases that ended by themselves
     worst_case: str = ""
     peak_mb: float = 0.0
     failures: list[str] = field(default_factory=list)
     limited: int = 0
+    limited_cases: list[str] = field(default_factory=list)
 
 
 def run(n: int, seed: int, workers: int, limit: float, out: Path, only: str | None = None,
@@ -506,7 +513,7 @@ def run(n: int, seed: int, workers: int, limit: float, out: Path, only: str | No
         return Slot(process, parent)
 
     def give(slot: Slot) -> None:
-        slot.watch = deadline.Watch()
+        slot.watch, slot.what = deadline.Watch(), ("?", "?")
         if pending:
             slot.index = pending.pop()
             slot.started = time.monotonic()
@@ -517,7 +524,7 @@ def run(n: int, seed: int, workers: int, limit: float, out: Path, only: str | No
     def record(index: int, status: str, seconds: float, message: str, mutation: str, source: str) -> None:
         summary.n += 1
         summary.counts[status] += 1
-        if seconds > summary.worst:
+        if seconds > summary.worst and status in ("opened", "refused", "crash") and "time limit" not in message:
             summary.worst, summary.worst_case = seconds, f"case {index} ({mutation} of {source}): {status}"
         if status in ("crash", "over-time"):
             summary.failures.append(save_failure(seed, index, models, datasets, only, out, status, message,
@@ -544,6 +551,9 @@ def run(n: int, seed: int, workers: int, limit: float, out: Path, only: str | No
                     if message is not None and message[0] == "deadline":
                         slot.watch.feed(message[1])
                         continue
+                    if message is not None and message[0] == "start":
+                        slot.what = message[1:]
+                        continue
                     if message is not None and message[0] == "result":
                         _, index, status, seconds, text, peak, mutation, source = message
                         summary.peak_mb = max(summary.peak_mb, peak)
@@ -559,11 +569,12 @@ def run(n: int, seed: int, workers: int, limit: float, out: Path, only: str | No
                     if expired is not None:
                         status, text = "refused", f"{expired.error()} (the time limit ended it)"
                         summary.limited += 1
+                        summary.limited_cases.append(f"case {slot.index} ({slot.what[0]} of {slot.what[1]})")
                     elif died:
                         status, text = "crash", f"the worker died with exit code {slot.process.exitcode}"
                     else:
                         status, text = "over-time", f"still running after {elapsed:.0f} s with no read mark expired"
-                    record(slot.index, status, elapsed, text, "?", "?")
+                    record(slot.index, status, elapsed, text, *slot.what)
                     slots[number] = start_slot(number)
                     give(slots[number])
     finally:
@@ -616,8 +627,10 @@ def main() -> int:
     c = summary.counts
     print(f"N {summary.n}  opened {c['opened']}  refused {c['refused']} (of which ended by the {args.limit:g} s "
           f"limit: {summary.limited})  crashes {c['crash']}  over-time {c['over-time']}")
-    print(f"worst time {summary.worst:.2f} s ({summary.worst_case})  peak memory {summary.peak_mb:.0f} MB  "
-          f"wall {time.perf_counter() - start:.0f} s")
+    print(f"worst time {summary.worst:.2f} s of the cases that ended by themselves ({summary.worst_case})  "
+          f"peak memory {summary.peak_mb:.0f} MB per worker  wall {time.perf_counter() - start:.0f} s")
+    for line in summary.limited_cases:
+        print(f"  ended by the limit: {line}")
     for path in summary.failures:
         print(f"  saved {path}")
     return 1 if c["crash"] or c["over-time"] else 0

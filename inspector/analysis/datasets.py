@@ -233,14 +233,13 @@ def _pick_targets(arrays: dict[str, Any], outputs: list[str], where: str) -> lis
 
 
 def _npz(p: Path, specs: list[InputSpec], outputs: list[str], _: int | None) -> Dataset:
-    import zlib
+    from inspector.core.keras_zip import ZIP_FAILURES
 
     try:
         _check_npz(p)
         with np.load(p, allow_pickle=False) as archive:
             arrays = {k: archive[k] for k in archive.files}
-    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error, NotImplementedError,
-            RuntimeError, SyntaxError) as exc:  # what numpy's and zipfile's readers raise on a damaged archive
+    except (*ZIP_FAILURES, KeyError, SyntaxError) as exc:  # zipfile's failures, and numpy's on a member
         raise DataError(f"{p}: not a readable .npz archive: {_first_line(exc)}") from None
     inputs = _pick_inputs(arrays, specs, str(p))
     return Dataset(inputs, _pick_targets(arrays, outputs, str(p)), str(p))

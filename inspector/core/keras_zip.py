@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import lzma
 import os
 import struct
 import tempfile
 import weakref
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,6 +22,10 @@ from inspector.errors import ModelFileError
 MAX_JSON_BYTES = 64 << 20  # a config.json bigger than this is a bomb, not a model
 MAX_EXPANSION = 100  # compressed members may not claim to grow more than this
 WEIGHTS_MEMBER = "model.weights.h5"
+# What zipfile and its decompressors raise on a damaged archive: bad headers or CRC, truncation, an unknown or
+# encrypted compression method, corrupt deflate, LZMA or bzip2 streams (bzip2 raises OSError).
+ZIP_FAILURES = (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError, zlib.error,
+                lzma.LZMAError, struct.error)
 
 
 def read_json_member(archive: zipfile.ZipFile, name: str, where: str) -> Any:
@@ -30,10 +36,8 @@ def read_json_member(archive: zipfile.ZipFile, name: str, where: str) -> Any:
     try:
         with archive.open(info) as fh:
             raw = fh.read(MAX_JSON_BYTES + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except ZIP_FAILURES as exc:
         raise ModelFileError(f"{where}: {name} cannot be read (truncated or corrupt archive): {exc}") from None
-    except RuntimeError as exc:  # encrypted members
-        raise ModelFileError(f"{where}: {name} cannot be read: {exc}") from None
     if len(raw) > MAX_JSON_BYTES:
         raise ModelFileError(f"{where}: {name} is larger than it declares; refusing to read it")
     return parse_json(raw, f"{where}: {name}")
@@ -53,10 +57,10 @@ def parse_json(raw: bytes | str, what: str) -> Any:
 def open_archive(path: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
-        raise ModelFileError(f"{path}: not a readable zip archive (truncated or corrupt?)") from None
-    except OSError as exc:
+    except PermissionError as exc:
         raise ModelFileError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    except ZIP_FAILURES:
+        raise ModelFileError(f"{path}: not a readable zip archive (truncated or corrupt?)") from None
 
 
 def weights_opener(path: str, archive: zipfile.ZipFile) -> Any | None:
@@ -130,7 +134,7 @@ def _extract(path: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Ext
                 if written > info.file_size:
                     raise ModelFileError(f"{path}: {WEIGHTS_MEMBER} is larger than it declares")
                 out.write(chunk)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except ZIP_FAILURES as exc:
         raise ModelFileError(f"{path}: {WEIGHTS_MEMBER} cannot be read (truncated or corrupt?): {exc}") from None
     return extracted
 
@@ -153,7 +157,7 @@ def vocabularies(path: str) -> dict[str, list[str]]:
             try:
                 with archive.open(info) as fh:
                     text = fh.read(MAX_VOCABULARY_BYTES + 1).decode("utf-8", errors="replace")
-            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError):
+            except ZIP_FAILURES:
                 continue
             found[folder] = text.splitlines()
     return found

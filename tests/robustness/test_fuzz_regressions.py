@@ -93,3 +93,50 @@ def test_an_npz_member_claiming_more_than_it_holds_is_refused_before_reading(tmp
         archive.writestr("x.npy", raw)
     with pytest.raises(DataError, match=r"member x\.npy claims an array of shape \(9999999999, 8\) but holds"):
         load_dataset(path, SPEC, ["y"])
+
+
+def _rezipped(tmp_path, seed: str, method: int, damage: str | None, unknown_method: str | None = None):
+    """A corpus archive re-zipped with `method`, then the compressed bytes of member `damage` overwritten, or
+    the central directory's method of member `unknown_method` set to one zipfile does not know."""
+    import io
+    import struct
+    import zipfile
+
+    from tests.conftest import CORPUS_REAL, corpus_file
+
+    with zipfile.ZipFile(corpus_file(CORPUS_REAL, seed)) as src:
+        members = {name: src.read(name) for name in src.namelist()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=method) as dst:
+        for name, data in members.items():
+            dst.writestr(name, data)
+    raw = bytearray(out.getvalue())
+    if damage:
+        at = raw.find(damage.encode()) + len(damage) + 24  # inside the member's compressed stream
+        raw[at : at + 40] = b"\xff" * 40
+    if unknown_method:
+        at = raw.find(b"PK\x01\x02")  # central directory entries
+        while at >= 0:
+            length = struct.unpack("<H", raw[at + 28 : at + 30])[0]
+            if raw[at + 46 : at + 46 + length] == unknown_method.encode():
+                raw[at + 10 : at + 12] = struct.pack("<H", 99)
+            at = raw.find(b"PK\x01\x02", at + 1)
+    path = tmp_path / "damaged.keras"
+    path.write_bytes(bytes(raw))
+    return path
+
+
+@pytest.mark.parametrize(("method", "damage", "unknown"), [
+    (8, "config.json", None),  # zlib.error
+    (14, "config.json", None),  # lzma.LZMAError
+    (12, "model.weights.h5", None),  # bzip2: OSError
+    (8, "model.weights.h5", None),
+    (0, None, "model.weights.h5"),  # NotImplementedError
+    (0, None, "config.json"),
+])
+def test_damaged_compressed_members_are_one_line(tmp_path, method, damage, unknown):
+    from inspector.core.inspection import inspect_model
+
+    path = _rezipped(tmp_path, "jena-conv1d-k3.keras", method, damage, unknown)
+    with pytest.raises(ModelFileError, match=rf"^{path}: (config\.json|model\.weights\.h5) cannot be read"):
+        inspect_model(path)

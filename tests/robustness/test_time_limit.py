@@ -41,11 +41,17 @@ def _hostile(name: str) -> Path:
     return path
 
 
-def test_the_attribute_loop_example_ends_in_exit_2():
-    code, err = _run([sys.executable, "-m", "inspector", "inspect", str(_hostile("hdf5-attribute-loop.h5"))])
+CASES = Path(__file__).resolve().parent / "cases"
+
+
+@pytest.mark.parametrize("path", [HOSTILE / "hdf5-attribute-loop.h5", CASES / "h5-loop-hgq-jet.h5"],
+                         ids=lambda p: p.name)
+def test_files_that_make_hdf5_loop_end_in_exit_2(path):
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    code, err = _run([sys.executable, "-m", "inspector", "inspect", str(path)])
     assert code == 2
-    assert err.strip().splitlines() == [
-        f"error: reading {_hostile('hdf5-attribute-loop.h5')} did not finish in 2 s: the file is corrupt or hostile"]
+    assert err.strip().splitlines() == [f"error: reading {path} did not finish in 2 s: the file is corrupt or hostile"]
 
 
 def test_the_corrupt_datatype_example_is_one_line():
