@@ -180,6 +180,12 @@ def measure_steps(info: ModelInfo, ds: Dataset, runner: Any, *, batch_size: int 
     head_acts = [_activation(info, name) for name in head_names]
     head_acc = [ActivationAccumulator(act) for act in head_acts]
     class_counts: list[np.ndarray | None] = [None] * len(head_names)
+    # a one-unit head is read as a probability when it is a sigmoid, or when the compiled loss says so (a linear
+    # output under binary cross-entropy is a classifier whose bug is exactly that)
+    compiled = _compiled_losses(info) or [None] * len(head_names)
+    probability = [act in ("softmax", "sigmoid") or (i < len(compiled) and compiled[i] is not None
+                                                     and _canonical_loss(compiled[i]) == "binary_crossentropy")
+                   for i, act in enumerate(head_acts)]
     non_finite = [0] * len(head_names)
     pairs = {(a, b): PairAccumulator() for i, a in enumerate(head_names) for b in head_names[i + 1:]}
     input_acc: list[ActivationAccumulator | None] = []
@@ -211,7 +217,7 @@ def measure_steps(info: ModelInfo, ds: Dataset, runner: Any, *, batch_size: int 
             head_acc[i].add(out)
             non_finite[i] += int(np.size(out) - np.count_nonzero(np.isfinite(out)))
             # any multi-unit head can be read as a classifier (argmax); one unit only when it is a probability
-            if out.ndim == 2 and (out.shape[1] > 1 or head_acts[i] in ("softmax", "sigmoid")):
+            if out.ndim == 2 and (out.shape[1] > 1 or probability[i]):
                 predicted = np.argmax(out, axis=1) if out.shape[1] > 1 else (out[:, 0] > 0.5).astype(int)
                 counts = np.bincount(predicted, minlength=max(out.shape[1], 2))
                 class_counts[i] = counts if class_counts[i] is None else class_counts[i] + counts

@@ -172,8 +172,8 @@ def _proof(d: Diagnosis) -> str:
     tried = [e for e in d.blame if e.repairs]
     if d.span_repair is not None and d.span_repair.success:
         span = d.span_repair.layers
-        return (f" No single-layer repair restored it; re-initialising the span {span[0]} .. {span[-1]} "
-                f"({len(span)} layers) did.")
+        return (f" No single-layer repair restored it; repairing the span {span[0]} .. {span[-1]} ({len(span)} "
+                f"layers) did: {d.span_repair.action}.")
     if tried:
         return (" No repair of the blamed layers restored it: they are suspects, not proven causes"
                 + (f" (re-initialising {d.span_repair.layers[0]} .. {d.span_repair.layers[-1]} did not either)."

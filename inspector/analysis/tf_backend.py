@@ -517,8 +517,20 @@ def _apply_repair(repair: str, targets: list[tuple[str, Any]], activation: str |
         return f"{norms[0][0]} reset to identity (gamma=1, beta=0, mean 0, variance 1)"
     if repair != "reinitialise":
         raise ValueError(f"unknown repair {repair!r}")
+    swapped = []
+    if activation is not None:  # a span whose activations are the fault (a deep sigmoid stack): swap, then init
+        for name, layer in with_weights:
+            act = getattr(layer, "activation", None)
+            if callable(act) and getattr(act, "__name__", "") in ("sigmoid", "tanh", "hard_sigmoid", "softsign"):
+                layer.activation = keras.activations.get(activation)
+                swapped.append(name)
+        if not swapped:
+            return None
     for _, layer in with_weights:
         layer.set_weights(_reinitialised(layer))
+    if swapped:
+        return (f"{len(with_weights)} layers {with_weights[0][0]} .. {with_weights[-1][0]} re-initialised, the "
+                f"activation of {len(swapped)} of them replaced by {activation}")
     inits = sorted({_initialiser_name(layer) for _, layer in with_weights})
     if len(with_weights) > 1:
         return (f"{len(with_weights)} layers {with_weights[0][0]} .. {with_weights[-1][0]} re-initialised "

@@ -15,9 +15,11 @@ from inspector.analysis.head_judge import class_labels, restored, spread
 from inspector.analysis.results import BlameEntry, Diagnosis, HeadVerdict, RepairResult
 from inspector.core.catalogue import KINDS, threshold
 from inspector.core.config_graph import TEXT_LAYERS
+from inspector.errors import DataError
 
 PLAN_ORDER = ("replace_activation", "zero_non_finite", "reset_batchnorm", "standardise_inputs", "set_weights",
               "reinitialise")  # most specific first: the first repair that restores the output ends the trials
+SATURATING = frozenset({"sigmoid", "tanh", "hard_sigmoid", "softsign"})
 VERIFY_SAMPLES = 256  # repairs are judged on at most this many samples of the first batch
 REFIT_KINDS = frozenset({"target_scale_mismatch", "class_imbalance", "target_shape_mismatch",
                          "bias_dominated_output", "constant_output", "nearly_collapsed"})
@@ -31,7 +33,9 @@ def verify(d: Diagnosis, capture: Capture, judged: list[str]) -> None:
     targets = [y[:VERIFY_SAMPLES] for y in capture.first_targets] if capture.first_targets else None
     heads = {h.name: (i, h) for i, h in enumerate(d.heads) if h.name in judged}
     acts, before = runner.forward(batch)
-    trial = Trial(runner, batch, heads, before)
+    index = {h.name: i for i, h in enumerate(d.heads)}
+    identical = [(index[p.head_a], index[p.head_b]) for p in d.pairs if p.identical]
+    trial = Trial(runner, batch, heads, before, identical)
     for entry in d.blame[: int(threshold("verify_candidates"))]:
         _verify_entry(d, entry, trial, acts, targets)
     if not any(e.responsible for e in d.blame):
@@ -50,8 +54,9 @@ class Trial:
     """Runs one repair and judges the heads on the batch."""
 
     def __init__(self, runner: Any, batch: list[np.ndarray], heads: dict[str, tuple[int, HeadVerdict]],
-                 before: list[np.ndarray]) -> None:
+                 before: list[np.ndarray], identical: list[tuple[int, int]] | None = None) -> None:
         self.runner, self.batch, self.heads, self.before = runner, batch, heads, before
+        self.identical = identical or []  # pairs of heads that gave the same values: restored when they differ
 
     def run(self, repair: str, layers: list[str], inputs: list[np.ndarray] | None = None,
             **args: Any) -> RepairResult | None:
@@ -67,9 +72,20 @@ class Trial:
         spreads, fixed = {}, []
         for name, (i, verdict) in self.heads.items():
             spreads[name] = (spread(self.before[i]), spread(after[i]))
-            if restored(verdict, self.before[i], after[i]):
-                fixed.append(name)
+            if verdict.collapsed or verdict.nearly_collapsed:
+                if restored(verdict, self.before[i], after[i]):
+                    fixed.append(name)
+        for a, b in self.identical:
+            if _differ(after[a], after[b]):
+                fixed += [n for n, (i, _) in self.heads.items() if i in (a, b) and n not in fixed]
         return RepairResult(repair, action, list(layers), spreads, fixed)
+
+
+def _differ(a: np.ndarray, b: np.ndarray) -> bool:
+    if a.shape != b.shape:
+        return True
+    scale = max(float(np.max(np.abs(a))), float(np.max(np.abs(b))), 1e-12)
+    return float(np.max(np.abs(a.astype(np.float64) - b))) > 1e3 * threshold("identical_heads_tolerance") * scale
 
 
 def _verify_entry(d: Diagnosis, entry: BlameEntry, trial: Trial, acts: dict[str, np.ndarray],
@@ -80,8 +96,13 @@ def _verify_entry(d: Diagnosis, entry: BlameEntry, trial: Trial, acts: dict[str,
                        "or adapt the layer to the training text again")
         return
     results = []
+    failures = []
     for repair, layers, args in _plans(d, entry, acts, targets, trial):
-        result = trial.run(repair, layers, **args)
+        try:
+            result = trial.run(repair, layers, **args)
+        except (DataError, ValueError) as exc:  # a repair that cannot run on this layer says so; the rest goes on
+            failures.append(f"{repair} could not run: {str(exc).splitlines()[0][:160] if str(exc) else exc}")
+            continue
         if result is not None:
             results.append(result)
         if result is not None and result.success:
@@ -89,13 +110,14 @@ def _verify_entry(d: Diagnosis, entry: BlameEntry, trial: Trial, acts: dict[str,
     entry.repairs = results
     if not results:
         entry.verified = None
-        entry.check = "no repair applies to this layer (no weights, and its activation is not at fault)"
+        entry.check = "; ".join(failures) or "no repair applies to this layer (no weights, and its activation is " \
+                                            "not at fault)"
         return
     entry.verified = any(r.success for r in results)
     entry.responsible = entry.verified
     if entry.responsible:
         entry.role = "cause"
-    entry.check = "; ".join(r.sentence() for r in results)
+    entry.check = "; ".join([r.sentence() for r in results] + failures)
 
 
 def _plans(d: Diagnosis, entry: BlameEntry, acts: dict[str, np.ndarray], targets: list[np.ndarray] | None,
@@ -235,4 +257,10 @@ def _span_repair(d: Diagnosis, trial: Trial, judged: list[str]) -> RepairResult 
     span = chain[min(starts):]  # up to the head: layers below a fading span are dead too
     if len(span) < 2:
         return None
-    return trial.run("reinitialise", span)
+    result = trial.run("reinitialise", span)
+    if result is not None and not result.success and any(
+            d.info.layers[n].activation in SATURATING for n in span):
+        swapped = trial.run("reinitialise", span, activation="relu")  # the stack's activations are the fault
+        if swapped is not None:
+            return swapped
+    return result
