@@ -74,6 +74,9 @@ def data_seeds(folder: Path) -> list[Path]:
         "data.csv": lambda p: p.write_text("\n".join(",".join(f"{v:.4f}" for v in row) for row in np.hstack([x, y]))),
         "header.csv": lambda p: p.write_text("a,b,c,d,e,f,g,h,t\n" + "\n".join(
             ",".join(f"{v:.3f}" for v in row) for row in np.hstack([x, y]))),
+        "text.csv": lambda p: p.write_text("review,score\n" + "\n".join(
+            f'"a review, number {i}",{v:.3f}' for i, v in enumerate(y[:, 0]))),
+        "text.txt": lambda p: p.write_text("\n".join(f"sentence number {i} of the seed" for i in range(48))),
     }
     for name, make in made.items():
         if not (folder / name).exists():
@@ -388,7 +391,7 @@ def make_case(seed: int, index: int, models: list[Path], datasets: list[Path], o
         mutation, data = "h5-words", bytes(raw)
     elif source.suffix == ".npy" and roll < 0.5:
         mutation, data = "npy-header", mutate_npy(rng, raw)
-    elif source.suffix == ".csv" and roll < 0.6:
+    elif source.suffix in (".csv", ".txt") and roll < 0.6:
         mutation, data = "csv-text", mutate_csv(rng, raw)
     else:
         mutations = [rng.choice(BYTE_MUTATIONS) for _ in range(rng.randint(1, 3))]
@@ -418,7 +421,9 @@ def open_case(case: Case) -> str:
     from inspector.core.model import InputSpec
 
     images = case.seed_file.is_dir()
-    spec = InputSpec("x", (None, 8, 8, 3) if images else (None, 8))
+    text = case.seed_file.name.startswith("text")  # read as text for a model with one string input
+    spec = InputSpec("x", (None, 8, 8, 3) if images else (None, 1) if text else (None, 8),
+                     "string" if text else "float32")
     ds = load_dataset(case.path, [spec], ["y"], None)
     try:
         if ds.image_paths is None and ds.inputs and getattr(ds.inputs[0], "ndim", 0):
