@@ -395,7 +395,7 @@ def _csv(p: Path, specs: list[InputSpec], outputs: list[str], target_columns: in
             raise DataError(f"{p}: line {number} has {len(row)} columns, the first row has {width}")
         for col, cell in enumerate(row):
             if not _is_number(cell):
-                name = header[col] if header else f"#{col + 1}"
+                name = _column_name(header, col, "#")
                 raise DataError(f"{p}: column '{name}' is not numeric (line {number}: {cell[:30]!r})")
     data = np.array([[float(c) if c.strip() else np.nan for c in row] for row in rows], dtype=np.float32)
     if len(specs) != 1 or len(specs[0].shape) != 2:
@@ -438,7 +438,7 @@ def _text_file(p: Path, spec: InputSpec, outputs: list[str], target_columns: int
             raise DataError(f"{p}: line {number} has {len(row)} columns, the first row has {width}")
     text_columns = [c for c in range(width) if not numeric[c]]
     if len(text_columns) != 1:
-        names = [header[c] if header else f"#{c + 1}" for c in text_columns]
+        names = [_column_name(header, c, "#") for c in text_columns]
         raise DataError(f"{p}: input '{spec.name}' takes one text column; the CSV has "
                         + (f"{len(names)} ({', '.join(names[:5])})" if names else "none") + " besides numbers")
     text_col = text_columns[0]
@@ -451,9 +451,14 @@ def _text_file(p: Path, spec: InputSpec, outputs: list[str], target_columns: int
     text = np.array([row[text_col] for row in rows])
     y = np.array([[float(row[c]) if row[c].strip() else np.nan for c in numbers] for row in rows],
                  dtype=np.float32) if numbers else None
-    column = header[text_col] if header else f"column {text_col + 1}"
+    column = _column_name(header, text_col, "column ")
     return Dataset([text], _split_targets(y, outputs, str(p)) if y is not None else None, str(p),
                    notes=[f"text from '{column}' of {p.name}"])
+
+
+def _column_name(header: list[str] | None, col: int, numbered: str) -> str:
+    """A column's name from the header, which may be shorter than the rows in a damaged file."""
+    return header[col] if header and col < len(header) else f"{numbered}{col + 1}"
 
 
 def _csv_rows(p: Path, delimiters: str) -> tuple[list[list[str]], str]:

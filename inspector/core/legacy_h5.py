@@ -15,6 +15,8 @@ from inspector.core.model import WeightRef
 from inspector.core.weight_paths import CONTAINER_GROUPS, assign_legacy, weight_tree
 from inspector.errors import ModelFileError
 
+MAX_LISTED = 2000  # layer names in the note of a weights-only file (a hostile one may name millions)
+
 
 @dataclass
 class LegacyContents:
@@ -88,6 +90,7 @@ def _in_file_order(h5: h5py.File, kind: str, tree: list[WeightRef]) -> tuple[lis
     else:
         container = next((g for key in CONTAINER_GROUPS if isinstance(g := h5safe.child(h5, key), h5py.Group)), None)
         names = sorted(container.keys(), key=h5safe.natural_key) if container is not None else []
+    names = list(dict.fromkeys(names))  # a damaged file may name a layer twice
     if not names:
         return tree, None
     prefix = "" if kind == "weights_h5" else f"{container.name.strip('/')}/"  # type: ignore[union-attr]
@@ -104,5 +107,6 @@ def _in_file_order(h5: h5py.File, kind: str, tree: list[WeightRef]) -> tuple[lis
                 rank = {weight: i for i, weight in enumerate(stored)}
                 refs.sort(key=lambda ref, name=name: rank.get(ref.path[len(name) + 1:], len(rank)))
     ordered = [ref for name in names for ref in by_layer[name]] + rest
-    listed = ", ".join(name if by_layer[name] else f"{name} (no weights)" for name in names)
-    return ordered, f"the file names {len(names)} layers, in this order: {listed}"
+    listed = ", ".join(name if by_layer[name] else f"{name} (no weights)" for name in names[:MAX_LISTED])
+    more = f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
+    return ordered, f"the file names {len(names)} layers, in this order: {listed}{more}"

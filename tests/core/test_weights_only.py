@@ -51,3 +51,15 @@ def test_cut_middle_keeps_both_ends():
     assert cut_middle("short", 48) == "short"
     cut = cut_middle("a" * 30 + "MIDDLE" + "z" * 30, 20)
     assert len(cut) == 20 and cut.startswith("aaaaa") and cut.endswith("zzzzzzzzzzzz") and "..." in cut
+
+
+def test_a_layer_named_twice_is_listed_once(tmp_path):
+    path = tmp_path / "w.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs["layer_names"] = np.array([b"dense", b"dense"])
+        group = f.create_group("dense")
+        group.attrs["weight_names"] = np.array([b"dense/kernel:0"])
+        group["dense/kernel:0"] = np.ones(2, dtype=np.float32)
+    info = read_model(path)
+    assert [w.path for w in info.weight_tree] == ["dense/dense/kernel:0"]
+    assert "the file names 1 layers, in this order: dense" in info.notes

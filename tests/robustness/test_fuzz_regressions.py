@@ -22,6 +22,7 @@ SPEC = [InputSpec("x", (None, 8))]
     ("npy-header-tokenerror.npy", "not a readable .npy array: damaged header (TokenError"),
     ("npz-header-tokenerror.npz", "not a readable .npz archive: damaged header (TokenError"),
     ("h5-invalid-link-name.h5", "the HDF5 file is damaged (RuntimeError: Link iteration failed"),
+    ("csv-short-header.csv", "column '#9' is not numeric (line 2: '=0.4872')"),
 ])
 def test_found_dataset_inputs_are_one_line_data_errors(name, expected):
     with pytest.raises(DataError) as caught:
