@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from inspector import __version__
+from inspector.core.deadline import BASE_SECONDS, SECONDS_ENV, SECONDS_PER_GB, supervise
 from inspector.errors import InspectorError
 
 COMMANDS = ("inspect", "diagnose", "timeline", "gui", "demo", "-h", "--help", "--version")
@@ -21,6 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="keras-inspector",
         description="Find out why a Keras model predicts the same value for everything.",
+        epilog=f"A model or data file whose reading does not finish within {BASE_SECONDS:.0f} s (plus "
+               f"{SECONDS_PER_GB:.0f} s per GB) is corrupt or hostile: the read is ended and the command exits with "
+               f"code 2. {SECONDS_ENV} sets the {BASE_SECONDS:.0f} s.",
     )
     parser.add_argument("--version", action="version", version=f"keras-inspector {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -85,8 +89,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Run as the program: the work runs in a forked child and this process only enforces the time limit on
         # reading the user's files (core.deadline), which HDF5 looping in C cannot escape. The window has its
         # own child processes; main(argv) called from Python (tests, scripts) runs in place, unsupervised.
-        from inspector.core.deadline import supervise
-
         return supervise(lambda: _run(run, args))
     return _run(run, args)
 
