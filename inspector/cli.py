@@ -15,7 +15,7 @@ from inspector import __version__
 from inspector.core.deadline import BASE_SECONDS, SECONDS_ENV, SECONDS_PER_GB, supervise
 from inspector.errors import InspectorError
 
-COMMANDS = ("inspect", "diagnose", "timeline", "gui", "demo", "-h", "--help", "--version")
+COMMANDS = ("inspect", "diagnose", "diff", "timeline", "gui", "demo", "-h", "--help", "--version")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +49,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="OUT", help="write the diagnosis as JSON ('-' for standard output)")
     p.add_argument("--png", metavar="OUT", help="write the diagnosis report as a PNG picture")
     p.set_defaults(run=_run_diagnose)
+
+    p = sub.add_parser("diff", help="two checkpoints side by side: weight changes, and with --data where B's "
+                                    "signal departs from A's")
+    p.add_argument("model_a", help="the checkpoint that worked (.keras or .h5)")
+    p.add_argument("model_b", help="the checkpoint to compare with it")
+    p.add_argument("--data", metavar="D", help="run both on this dataset (without it, no TensorFlow is needed)")
+    p.add_argument("--max-samples", type=int, metavar="N", help="use at most N samples of the data")
+    p.add_argument("--json", metavar="OUT", help="write the comparison as JSON ('-' for standard output)")
+    p.add_argument("--png", metavar="OUT", help="write the comparison as a one-page PNG report")
+    p.set_defaults(run=_run_diff)
 
     p = sub.add_parser("timeline", help="a training log of CollapseMonitor: per epoch, each head's and layer's "
                                         "spread, and when the collapse began (no TensorFlow)")
@@ -85,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if run is None:
         parser.print_help()
         return 0
-    if argv is None and (args.command in ("inspect", "diagnose") or getattr(args, "headless", False)):
+    if argv is None and (args.command in ("inspect", "diagnose", "diff") or getattr(args, "headless", False)):
         # Run as the program: the work runs in a forked child and this process only enforces the time limit on
         # reading the user's files (core.deadline), which HDF5 looping in C cannot escape. The window has its
         # own child processes; main(argv) called from Python (tests, scripts) runs in place, unsupervised.
@@ -156,6 +166,28 @@ def _run_diagnose(args: argparse.Namespace) -> int:
         from inspector.report.text_out import diagnosis_text
 
         sys.stdout.write(diagnosis_text(diagnosis))
+    return 0
+
+
+def _run_diff(args: argparse.Namespace) -> int:
+    from inspector.output import check_output_path, write_atomic
+
+    for out in (args.json, args.png):
+        if out and out != "-":
+            check_output_path(out, [args.model_a, args.model_b, args.data or ""])
+    from inspector.analysis.checkpoint_diff import diff_steps  # TensorFlow is loaded only to run --data
+
+    result = _with_progress(diff_steps(args.model_a, args.model_b, args.data, args.max_samples))
+    from inspector.report.diff_out import diff_text, diff_to_dict
+
+    if args.json:
+        _write_json(args.json, diff_to_dict(result))
+    if args.png:
+        from inspector.report.diff_render import render_diff_png
+
+        write_atomic(args.png, render_diff_png(result))
+    if args.json != "-":
+        sys.stdout.write(diff_text(result))
     return 0
 
 
