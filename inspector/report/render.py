@@ -20,6 +20,7 @@ WIDTH = 1600  # logical pixels
 SCALE = 2.0  # device pixel ratio of the PNG
 MARGIN = 32
 FONT = "DejaVu Sans"
+HIST_INSET = (46, 24, -8, -36)  # a histogram cell's plot area inside its frame: count axis left, labels below
 
 
 def render_png(diagnosis) -> bytes:  # noqa: ANN001 - analysis.diagnose.Diagnosis
@@ -257,7 +258,7 @@ def _hist(cv: _Canvas, panel: HistPanel, rect: QRectF) -> None:
     p.setPen(QColor(palette.BLAME if panel.alert else palette.TEXT))
     p.setFont(_font(8.5, True))
     p.drawText(rect.adjusted(6, 4, -6, 0), int(Qt.AlignmentFlag.AlignLeft), panel.title[:60])
-    area = rect.adjusted(40, 24, -8, -36)
+    area = rect.adjusted(*HIST_INSET)
     lo, hi = panel.x_range()
     span = hi - lo
     top = panel.y_max()
@@ -289,13 +290,24 @@ def _count_axis(p: QPainter, area: QRectF, top: float, label: str) -> None:
         p.setPen(QPen(QColor(palette.GRID), 1))
         p.drawLine(QPointF(area.left(), yy), QPointF(area.right(), yy))
         p.setPen(QColor(palette.MUTED))
-        p.drawText(QRectF(area.left() - 30, yy - 6, 27, 12), int(Qt.AlignmentFlag.AlignRight),
-                   f"{top * fraction:.0f}")
+        p.drawText(QRectF(area.left() - 32, yy - 6, 29, 12), int(Qt.AlignmentFlag.AlignRight),
+                   _count(top * fraction, top))
     p.save()
-    p.translate(area.left() - 34, area.center().y())
+    p.translate(area.left() - 38, area.center().y())
     p.rotate(-90)
     p.drawText(QRectF(-area.height() / 2, -8, area.height(), 10), int(Qt.AlignmentFlag.AlignHCenter), label)
     p.restore()
+
+
+def _count(value: float, top: float) -> str:
+    """A tick of a count axis in at most four characters: 600, 9.6k, 19k; halves where the counts are tiny."""
+    if top < 10:
+        return f"{value:g}"
+    if value >= 9_950:
+        return f"{value / 1000:.0f}k"
+    if value >= 1000:
+        return f"{value / 1000:.1f}k"
+    return f"{value:.0f}"
 
 
 def _marker(p: QPainter, area: QRectF, x: float, label: str) -> None:

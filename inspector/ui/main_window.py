@@ -89,7 +89,8 @@ class MainWindow(QMainWindow):
         self.diagnosis: Any = None
         self.model_path: str | None = None
         self.data_path: str | None = None
-        self.pending_data: str | None = None
+        self.pending_data: str | None = None  # the dataset given with a model that is still opening
+        self.opening = False
         self.expanded: set[str] = set()
         self.trust_code = False
         self.error_box = None
@@ -217,7 +218,7 @@ class MainWindow(QMainWindow):
         model it was given with: opening a model (even the same one again) starts without one, unless `data`
         comes with it."""
         self.pending_data = data
-        self.data_path = None
+        self.data_path = os.path.abspath(data) if data else None
         self._show_data_choice()
         self.model_path = os.path.abspath(path)
         self.trust_code = False
@@ -226,9 +227,14 @@ class MainWindow(QMainWindow):
         from inspector.analysis.remote import open_in_child
 
         model_path = self.model_path
+        self.opening = True
         self.jobs.start("open", lambda: open_in_child(model_path))  # h5py holds the GIL: read in a child
 
     def open_dataset(self, path: str) -> None:
+        if self.opening:  # dropped while its model is still opening: it belongs to that model
+            self.pending_data = self.data_path = os.path.abspath(path)
+            self._show_data_choice()
+            return
         if self.inspection is None:
             self.show_error(InspectorError("open a model first, then its dataset"))
             return
@@ -284,6 +290,7 @@ class MainWindow(QMainWindow):
     def cancel(self) -> None:
         if self.jobs.busy:
             self.jobs.cancel()
+            self.opening = False
             self.status.setText("Cancelled")
             self.diagnosis_panel.show_waiting("Cancelled. Run ▸ Diagnose (F5) to start again.")
 
@@ -291,6 +298,7 @@ class MainWindow(QMainWindow):
 
     def _on_job_finished(self, kind: str, result: Any) -> None:
         if kind == "open":
+            self.opening = False
             inspection, layout = result
             self.inspection = inspection
             self.layouts = {frozenset(): layout}
@@ -341,7 +349,9 @@ class MainWindow(QMainWindow):
                 return
         self.status.setText(f"Failed: {error}")
         if kind == "open":
-            self.pending_data = None
+            self.opening = False
+            self.pending_data = self.data_path = None
+            self._show_data_choice()
         if kind == "diagnose" and isinstance(error, DataError) and self.data_path:
             rejected, self.data_path = os.path.basename(self.data_path), None  # it does not fit: not kept
             self._show_data_choice()

@@ -61,7 +61,7 @@ def test_the_report_paints_the_constant_as_a_full_height_line_in_the_blame_colou
         render._hist(render._Canvas(painter), panel, cell)
     finally:
         painter.end()
-    area = cell.adjusted(40, 24, -8, -36)  # the plot area inside the cell, as render._hist lays it out
+    area = cell.adjusted(*render.HIST_INSET)  # the plot area inside the cell, as render._hist lays it out
     lo, hi = panel.x_range()
     x = int(area.left() + (panel.marker - lo) / (hi - lo) * area.width())
     blame = QColor(palette.BLAME)

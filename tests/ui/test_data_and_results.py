@@ -63,6 +63,15 @@ def test_a_rejected_dataset_is_not_kept_and_reopening_starts_clean(window, qtbot
     assert window.data_path is None and "synthetic inputs" in window.data_label.text()
 
 
+def test_a_dataset_dropped_while_its_model_opens_is_used_for_it(window, qtbot, files):
+    folder, collapsed, _ = files
+    with qtbot.waitSignal(window.diagnosis_ready, timeout=180_000):
+        window.open_model(collapsed)
+        window.open_dataset(str(folder / "data.npz"))  # before the model is open
+        assert "data.npz" in window.data_label.text()
+    assert not window.diagnosis.synthetic and window.diagnosis.data_source.endswith("data.npz")
+
+
 def test_clear_data_forgets_the_dataset(window, qtbot, files):
     folder, collapsed, _ = files
     _open(window, qtbot, collapsed, str(folder / "data.npz"), window.diagnosis_ready)
