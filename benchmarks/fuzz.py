@@ -8,9 +8,11 @@ small pool of worker processes (fork, so each starts warm) that report their rea
 process, exactly as the CLI's child does: a read that outlives `--limit` is ended and counts as refused with the
 time-limit message, which is what the user gets. A case still running `--limit` + 10 s after it started with no
 read mark expired (a hang outside any marked read) is over-time; an exception that is not an `InspectorError`,
-or a worker killed by a signal, is a crash. Crashes and over-time cases are saved to `--out` (default
-benchmarks/fuzz-failures/, gitignored) with a .txt that says what happened, as regression inputs. Exit code 1 when
-there is any crash or over-time case.
+or a worker killed by a signal outside any read, is a crash. A worker killed by a signal inside a read (HDF5
+crashing on the file) is refused, as the user sees it (one line, exit 2, from the supervisor), but counted
+apart. Crashes, over-time cases and killed readers are saved to `--out` (default benchmarks/fuzz-failures/,
+gitignored) with a .txt that says what happened, as regression inputs. Exit code 1 when there is any crash or
+over-time case.
 """
 
 from __future__ import annotations
@@ -494,6 +496,7 @@ class Summary:
     failures: list[str] = field(default_factory=list)
     limited: int = 0
     limited_cases: list[str] = field(default_factory=list)
+    died_cases: list[str] = field(default_factory=list)  # the reader killed by a signal inside a read
 
 
 def run(n: int, seed: int, workers: int, limit: float, out: Path, only: str | None = None,
@@ -575,6 +578,13 @@ def run(n: int, seed: int, workers: int, limit: float, out: Path, only: str | No
                         status, text = "refused", f"{expired.error()} (the time limit ended it)"
                         summary.limited += 1
                         summary.limited_cases.append(f"case {slot.index} ({slot.what[0]} of {slot.what[1]})")
+                    elif died and slot.watch.current() is not None and (slot.process.exitcode or 0) < 0:
+                        # killed by a signal inside a read (HDF5 crashing on the file): the supervisor reports it
+                        # in one line with exit 2, as the CLI and the window do; saved all the same
+                        status, text = "refused", str(slot.watch.current().died(-(slot.process.exitcode or 0)))
+                        summary.died_cases.append(f"case {slot.index} ({slot.what[0]} of {slot.what[1]})")
+                        summary.failures.append(save_failure(seed, slot.index, models, datasets, only, out,
+                                                             "died", text, slot.what[0]))
                     elif died:
                         status, text = "crash", f"the worker died with exit code {slot.process.exitcode}"
                     else:
@@ -631,11 +641,14 @@ def main() -> int:
     summary = run(args.n, args.seed, args.workers, args.limit, args.out, args.only, progress=True)
     c = summary.counts
     print(f"N {summary.n}  opened {c['opened']}  refused {c['refused']} (of which ended by the {args.limit:g} s "
-          f"limit: {summary.limited})  crashes {c['crash']}  over-time {c['over-time']}")
+          f"limit: {summary.limited}, reader killed by a signal inside a read: {len(summary.died_cases)})  "
+          f"crashes {c['crash']}  over-time {c['over-time']}")
     print(f"worst time {summary.worst:.2f} s of the cases that ended by themselves ({summary.worst_case})  "
           f"peak memory {summary.peak_mb:.0f} MB per worker  wall {time.perf_counter() - start:.0f} s")
     for line in summary.limited_cases:
         print(f"  ended by the limit: {line}")
+    for line in summary.died_cases:
+        print(f"  reader killed by a signal: {line}")
     for path in summary.failures:
         print(f"  saved {path}")
     return 1 if c["crash"] or c["over-time"] else 0

@@ -28,3 +28,8 @@ class UnsupportedModelError(InspectorError):
 class ReadTimeoutError(InspectorError):
     """Reading a user's file (model, weights or data) did not end within its time limit: a corrupt or hostile file
     that keeps the reading library looping. Raised by the supervisor of the reading process, which was ended."""
+
+
+class ReaderDiedError(InspectorError):
+    """The process reading a user's file was killed by a signal inside a read (HDF5 crashing on a corrupt file);
+    its supervisor reports it in one line, as it reports a read that never ends."""

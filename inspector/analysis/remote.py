@@ -65,8 +65,8 @@ def run_in_child(target: str, *args: Any) -> Generator[Progress, None, Any]:
                 try:
                     message = receiver.recv()
                 except EOFError:
-                    raise AnalysisCrashed(f"the analysis process ended unexpectedly (exit code "
-                                          f"{child.exitcode})") from None
+                    child.join(5)
+                    raise _ended(child, watch, "ended unexpectedly") from None
                 kind = message[0]
                 if kind == "deadline":
                     watch.feed(message[1])
@@ -79,8 +79,7 @@ def run_in_child(target: str, *args: Any) -> Generator[Progress, None, Any]:
                 else:
                     raise AnalysisCrashed(message[1])
             elif not child.is_alive():
-                raise AnalysisCrashed(f"the analysis process stopped unexpectedly (exit code {child.exitcode}; "
-                                      "out of memory?)")
+                raise _ended(child, watch, "stopped unexpectedly")
             expired = watch.expired()
             if expired is not None:
                 child.kill()
@@ -91,6 +90,15 @@ def run_in_child(target: str, *args: Any) -> Generator[Progress, None, Any]:
             child.terminate()
         child.join(5)
         receiver.close()
+
+
+def _ended(child: Any, watch: Any, how: str) -> Exception:
+    """Why the child is gone: killed by a signal inside a read of the user's file (HDF5 crashing on it), a
+    one-line error; otherwise a crash to report."""
+    phase = watch.current()
+    if phase is not None and (child.exitcode or 0) < 0:
+        return phase.died(-child.exitcode)
+    return AnalysisCrashed(f"the analysis process {how} (exit code {child.exitcode}; out of memory?)")
 
 
 def _child_main(sender: Any, target: str, args: tuple) -> None:

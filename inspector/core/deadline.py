@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from inspector.errors import ReadTimeoutError
+from inspector.errors import ReaderDiedError, ReadTimeoutError
 
 SECONDS_ENV = "KERAS_INSPECTOR_READ_SECONDS"  # the base limit, for tests and for very slow disks
 BASE_SECONDS = 20.0
@@ -94,6 +94,13 @@ class Phase:
     def error(self) -> ReadTimeoutError:
         return ReadTimeoutError(f"reading {self.what} did not finish in {self.limit:.0f} s: "
                                 "the file is corrupt or hostile")
+
+    def died(self, signum: int) -> ReaderDiedError:
+        try:
+            name = signal.Signals(signum).name
+        except ValueError:
+            name = f"signal {signum}"
+        return ReaderDiedError(f"reading {self.what} crashed the reader ({name}): the file is corrupt or hostile")
 
 
 class Watch:
@@ -215,10 +222,8 @@ def _exit_code(status: int, watch: Watch) -> int:
     if signum == signal.SIGINT:
         return 130
     phase = watch.current()
-    name = signal.Signals(signum).name if signum in signal.Signals._value2member_map_ else str(signum)
     if phase is not None:  # the C library died on the file: the same class of file as one that hangs it
-        print(f"error: reading {phase.what} crashed the HDF5 library ({name}): the file is corrupt or hostile",
-              file=sys.stderr)
+        print(f"error: {phase.died(signum)}", file=sys.stderr)
         return 2
-    print(f"keras-inspector died of signal {name}; please report it", file=sys.stderr)
+    print(f"keras-inspector died of signal {signum}; please report it", file=sys.stderr)
     return 128 + signum

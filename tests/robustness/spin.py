@@ -20,3 +20,17 @@ def spin(what: str = "spin.h5") -> None:
 def spin_steps(what: str) -> Generator[Progress, None, None]:
     yield Progress("reading")
     spin(what)
+
+
+def crash(what: str = "crash.h5") -> None:
+    """A reader killed by a signal inside a read, as HDF5 segfaults on some corrupt files."""
+    import os
+    import signal
+
+    with reading(what):
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def crash_steps(what: str) -> Generator[Progress, None, None]:
+    yield Progress("reading")
+    crash(what)

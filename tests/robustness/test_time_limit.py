@@ -72,6 +72,14 @@ def test_any_read_looping_in_c_is_ended_by_the_supervisor():
     assert err.strip() == "error: reading model.h5 did not finish in 2 s: the file is corrupt or hostile"
 
 
+def test_a_reader_killed_inside_a_read_is_one_line_and_exit_2():
+    code, err = _run([sys.executable, "-c", "from tests.robustness.spin import crash; "
+                      "from inspector.core.deadline import supervise; "
+                      "raise SystemExit(supervise(lambda: crash('model.h5') or 0))"])
+    assert code == 2
+    assert err.strip() == "error: reading model.h5 crashed the reader (SIGSEGV): the file is corrupt or hostile"
+
+
 def test_a_supervised_child_keeps_its_exit_code_and_output():
     code, err = _run([sys.executable, "-c", "import sys; from inspector.core.deadline import supervise; "
                       "raise SystemExit(supervise(lambda: print('fine', file=sys.stderr) or 3))"])
@@ -96,6 +104,16 @@ def test_the_window_child_is_ended_and_the_error_is_one_line():
             run(run_in_child("tests.robustness.spin:spin_steps", "weights.h5"))
     finally:
         del os.environ[SECONDS_ENV]
+    assert multiprocessing.active_children() == []
+
+
+def test_the_window_child_killed_inside_a_read_is_one_line():
+    from inspector.analysis.remote import run_in_child
+    from inspector.errors import ReaderDiedError
+    from inspector.progress import run
+
+    with pytest.raises(ReaderDiedError, match=r"^reading w\.h5 crashed the reader \(SIGSEGV\): the file is corrupt"):
+        run(run_in_child("tests.robustness.spin:crash_steps", "w.h5"))
     assert multiprocessing.active_children() == []
 
 
