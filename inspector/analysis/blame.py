@@ -4,7 +4,7 @@ Evidence is gathered per layer and per catalogued kind (one vote per kind); the 
 cause (why the output cannot vary) or a symptom (where it shows), how much it weighs, and whether it makes the
 layer's output constant by construction (`blocks`), which outranks any degradation upstream of it: a one-unit
 softmax outputs 1.0 whatever reaches it. Data-side causes land on the layer where their fix lands (the detectors
-set it). Verification (verify.py) then decides which are responsible.
+set it). Verification (verify.py) then decides which are responsible; the catalogue's tiers order them.
 """
 
 from __future__ import annotations
@@ -80,9 +80,19 @@ def blocks(entry: BlameEntry, layers: dict[str, LayerMeasure]) -> bool:
     return "dead_units" in entry.kinds and measure is not None and (measure.activation.dead_fraction or 0) >= 1.0
 
 
+def tier(entry: BlameEntry) -> int:
+    """The catalogue's tier of the entry's strongest kind; a repair that restored the output proves at least a
+    mechanism."""
+    best = min((KINDS[k].tier for k in entry.kinds), default=3)
+    return min(best, 2) if entry.responsible else best
+
+
 def rank_key(entry: BlameEntry, layers: dict[str, LayerMeasure], position: dict[str, int]) -> tuple:
-    """Proven before unproven, causes before symptoms, constant-by-construction before degraded, then score."""
-    return (not entry.responsible, entry.role != "cause", not blocks(entry, layers), -entry.score,
+    """Constant by construction first; then faults of the task at the output or of the data, which explain the
+    mechanisms they cause elsewhere (unscaled targets saturate a trunk: the fix lands on the head); then
+    mechanisms, then symptoms. Within a tier: proven (responsible) first, every unit dead before partly
+    degraded, then score, then the upstream layer first."""
+    return (tier(entry), not entry.responsible, not blocks(entry, layers), -entry.score,
             position.get(entry.layer, 10**9))
 
 

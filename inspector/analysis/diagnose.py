@@ -160,13 +160,24 @@ def verdict_sentence(d: Diagnosis) -> str:
 def _proof(d: Diagnosis) -> str:
     """What the counterfactual repairs proved, and what they did not."""
     proven = [e for e in d.blame if e.responsible]
+    lead = d.blame[0] if d.blame else None
+    root = ""
+    if lead is not None and not lead.responsible and lead.role == "cause" and proven:
+        root = f" Most likely cause: {lead.layer} ({lead.reasons[-1]})."  # a fault of the task above a mechanism
     if proven:
-        first = proven[0]
-        result = next((r for r in first.repairs if r.success), None)
-        if result is not None and len(result.layers) > 1:
-            names = ", ".join(result.layers[:-1]) + f" and {result.layers[-1]}"
-            return f" Repairing {names} together restores it ({result.action})."
-        return f" Repairing {first.layer} restores it ({result.action if result else ''})."
+        return root + _proven(proven[0])
+    return _unproven(d)
+
+
+def _proven(first: BlameEntry) -> str:
+    result = next((r for r in first.repairs if r.success), None)
+    if result is not None and len(result.layers) > 1:
+        names = ", ".join(result.layers[:-1]) + f" and {result.layers[-1]}"
+        return f" Repairing {names} together restores it ({result.action})."
+    return f" Repairing {first.layer} restores it ({result.action if result else ''})."
+
+
+def _unproven(d: Diagnosis) -> str:
     if not d.blame:
         return ""
     tried = [e for e in d.blame if e.repairs]

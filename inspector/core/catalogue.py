@@ -85,6 +85,9 @@ class Kind:
     fix: str
     repair: str | None  # the counterfactual repair that proves it (see REPAIRS), None where none can run
     blocks: bool = False  # the layer's output does not depend on its input at all (constant by construction)
+    tier: int = 2  # rank in blame: 0 constant by construction, 1 a fault of the task at the output (targets,
+    # labels, output activation, loss) or of the data, which explains mechanisms elsewhere, 2 a mechanism
+    # (dead, saturated, fading), 3 a symptom. A repair that restores the output proves a mechanism (tier 2).
 
 
 REPAIRS = {
@@ -102,20 +105,20 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     # causes: why the output cannot vary
     Kind("single_unit_softmax", "cause", 6.0, (), "for a binary output use Dense(1, activation='sigmoid') with "
          "binary_crossentropy, or Dense(2, activation='softmax') with one-hot targets", "replace_activation",
-         blocks=True),
+         blocks=True, tier=0),
     Kind("output_range_mismatch", "cause", 4.0, ("range_miss_share",), "use an output activation whose range "
          "covers the targets (linear for unbounded regression), or rescale the targets into its range",
-         "replace_activation"),
+         "replace_activation", tier=1),
     Kind("loss_activation_mismatch", "cause", 4.0, (), "match the output activation to the loss: softmax with "
          "categorical cross-entropy over exclusive classes, sigmoid (or from_logits=True) with binary cross-entropy",
-         "replace_activation"),
+         "replace_activation", tier=1),
     Kind("target_shape_mismatch", "cause", 4.5, (), "give the targets the output's shape: one-hot labels "
          "(keras.utils.to_categorical) or sparse_categorical_crossentropy for integer labels, and the same "
-         "trailing axes as the output", "refit_output"),
+         "trailing axes as the output", "refit_output", tier=1),
     Kind("zero_weights", "cause", 5.0, (), "re-initialise the layer (glorot_uniform/he_normal for kernels, ones "
-         "for gamma) and retrain; check for kernel_initializer='zeros'", "reinitialise", blocks=True),
+         "for gamma) and retrain; check for kernel_initializer='zeros'", "reinitialise", blocks=True, tier=0),
     Kind("non_finite", "cause", 5.0, (), "training diverged: lower the learning rate, clip gradients, check the "
-         "data for NaN, and restart from a checkpoint before the divergence", "zero_non_finite"),
+         "data for NaN, and restart from a checkpoint before the divergence", "zero_non_finite", tier=0),
     Kind("constant_weights", "cause", 2.0, (), "use a random initializer (glorot_uniform, he_normal): constant "
          "weights never break symmetry", "reinitialise"),
     Kind("dead_units", "cause", 3.0, ("dead_units_warning", "dead_units_material"), "lower the learning rate, use "
@@ -124,13 +127,13 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("saturation", "cause", 2.5, ("saturated_units_warning", "near_bound", "saturated_unit"), "normalise the "
          "layer's inputs, lower the initial weights, or use a relu-family activation", "reinitialise"),
     Kind("identical_heads", "cause", 3.0, ("identical_heads_tolerance",), "give the heads their own weights and "
-         "initialisation; check that different targets reach them", "reinitialise"),
+         "initialisation; check that different targets reach them", "reinitialise", tier=1),
     Kind("over_regularization", "cause", 2.0, ("heavy_regularization",), "lower the factor (1e-4 to 1e-3 is "
          "typical) and check that the weights are not pushed to zero", "reinitialise"),
     Kind("out_of_vocabulary", "cause", 4.0, ("unknown_tokens_warning", "unknown_tokens_error"), "check that the "
-         "data is preprocessed like the training text and that the saved vocabulary is the adapted one", None),
+         "data is preprocessed like the training text and that the saved vocabulary is the adapted one", None, tier=1),
     Kind("missing_vocabulary", "cause", 0.0, (), "save the model in the .keras format, which keeps the vocabulary",
-         None),
+         None, tier=1),
     Kind("spread_decay", "cause", 3.0, ("decay_per_layer", "decay_span"), "the signal fades layer after layer: "
          "use fewer layers, he_normal initialisation, BatchNormalization or residual connections",
          "reinitialise_span"),
@@ -142,25 +145,25 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
          "feature (subtract the mean, divide by the std), e.g. with a keras.layers.Normalization layer",
          "standardise_inputs"),
     Kind("target_scale_mismatch", "cause", 3.0, ("target_scale",), "standardise the targets (and invert the "
-         "scaling on predictions); a linear output then only has to learn values of order 1", "refit_output"),
+         "scaling on predictions); a linear output then only has to learn values of order 1", "refit_output", tier=1),
     Kind("class_imbalance", "cause", 3.0, ("class_imbalance",), "use class_weight, resampling, or a metric that "
-         "is not fooled by the majority class", "refit_output"),
+         "is not fooled by the majority class", "refit_output", tier=1),
     # symptoms: where the collapse shows, not why
     Kind("constant_output", "symptom", 1.0, ("collapse_ratio", "collapse_relative_spread", "same_class_share"),
-         "follow the causes in the blame list: the output stopped depending on the input there", None),
+         "follow the causes in the blame list: the output stopped depending on the input there", None, tier=3),
     Kind("nearly_collapsed", "symptom", 0.5, ("nearly_collapsed_ratio", "nearly_relative_spread",
                                               "nearly_class_share"),
-         "the head barely depends on its input: look at the causes in the blame list", None),
+         "the head barely depends on its input: look at the causes in the blame list", None, tier=3),
     Kind("spread_dies", "symptom", 2.0, ("dead_spread",), "the across-sample spread dies in this layer: look for "
-         "why (its weights, its inputs)", "reinitialise"),
-    Kind("constant_units", "symptom", 1.0, ("dead_spread", "constant_units_share"), "", "reinitialise"),
+         "why (its weights, its inputs)", "reinitialise", tier=3),
+    Kind("constant_units", "symptom", 1.0, ("dead_spread", "constant_units_share"), "", "reinitialise", tier=3),
     Kind("bias_dominated_output", "symptom", 1.0, ("bias_dominance",), "the output has learned the target mean "
-         "only: scale the targets, check the learning rate and that the inputs reach this layer", "refit_output"),
+         "only: scale the targets, check the learning rate and that the inputs reach this layer", "refit_output", tier=3),
     Kind("exploding_gradient", "context", 0.0, ("exploding_ratio",), "lower the learning rate, clip gradients "
-         "(clipnorm=1.0), normalise inputs", None),
+         "(clipnorm=1.0), normalise inputs", None, tier=3),
     Kind("code_in_file", "context", 0.0, (), "diagnose measures everything before this layer; with --trust-code "
-         "(only for files you trust) it is built and run too", None),
-    Kind("missing_architecture", "context", 0.0, (), "save the whole model with model.save('model.keras')", None),
+         "(only for files you trust) it is built and run too", None, tier=3),
+    Kind("missing_architecture", "context", 0.0, (), "save the whole model with model.save('model.keras')", None, tier=3),
 ]}
 
 
