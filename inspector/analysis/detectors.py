@@ -195,10 +195,19 @@ def data_findings(info: ModelInfo, heads: list[HeadVerdict], capture: Capture, d
     if not ds.synthetic:
         for spec, scales in zip(info.input_specs, capture.input_features, strict=False):
             consumers = first_consumers(info, spec.name)
-            if scales is None or any(info.layers[c].class_name in NORMALISING for c in consumers):
+            if scales is None:
                 continue
             means, stds = np.abs(np.asarray(scales["mean"])), np.asarray(scales["std"])
             if means.size == 0:
+                continue
+            if not np.any(stds > 0) and ds.n > 1:  # no model can tell samples apart that arrive identical
+                findings.append(finding(
+                    "constant_input", "error", consumers[0] if consumers else None,
+                    f"input '{spec.name}' is the same for every sample: all {means.size} features are constant "
+                    f"(values {float(np.min(scales['mean'])):.4g} to {float(np.max(scales['mean'])):.4g})",
+                    {"input": spec.name, "features": int(means.size), "fed_layers": consumers}))
+                continue
+            if any(info.layers[c].class_name in NORMALISING for c in consumers):
                 continue
             size = means + stds
             positive = stds[stds > 0]
@@ -276,6 +285,14 @@ def output_fault_findings(info: ModelInfo, heads: list[HeadVerdict], capture: Ca
                 f"{h.name}: sigmoid over {units} exclusive classes (one-hot targets) under categorical "
                 "cross-entropy: each unit is squashed on its own, so the classes do not compete",
                 {"activation": act, "loss": loss, "units": units, "repair_activation": "softmax"}))
+        if loss == "categorical_crossentropy" and units == 1:
+            out.append(finding(
+                "loss_activation_mismatch", severity, h.name,
+                f"{h.name}: categorical cross-entropy over a single output unit is 0 whatever the prediction "
+                "(Keras normalises the one unit to 1), so nothing was learned",
+                {"activation": act, "loss": loss, "units": 1},
+                "use binary_crossentropy with a sigmoid unit, or Dense(classes, activation='softmax') with "
+                "categorical_crossentropy and one-hot targets"))
         if loss == "binary_crossentropy" and act not in ("sigmoid", "hard_sigmoid", "softmax") \
                 and not from_logits(compiled):
             out.append(finding(

@@ -144,6 +144,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("unnormalized_input", "cause", 2.5, ("unnormalized_scale", "unnormalized_std_ratio"), "standardise each "
          "feature (subtract the mean, divide by the std), e.g. with a keras.layers.Normalization layer",
          "standardise_inputs"),
+    Kind("constant_input", "cause", 4.0, (), "check the data pipeline: every sample reaching this input is the "
+         "same (a preprocessing step that zeroes or overwrites it, a wrong column, images that failed to load)",
+         "standardise_inputs", tier=1),
     Kind("target_scale_mismatch", "cause", 3.0, ("target_scale",), "standardise the targets (and invert the "
          "scaling on predictions); a linear output then only has to learn values of order 1", "refit_output", tier=1),
     Kind("class_imbalance", "cause", 3.0, ("class_imbalance",), "use class_weight, resampling, or a metric that "

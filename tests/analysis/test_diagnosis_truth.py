@@ -162,3 +162,22 @@ def test_the_catalogue_names_every_kind_and_threshold():
     for kind in KINDS.values():
         assert kind.role in ("cause", "symptom", "context")
         assert set(kind.thresholds) <= set(THRESHOLDS), kind.name
+
+
+def test_identical_samples_are_a_data_fault_not_a_layer_fault(tmp_path):
+    k = models.keras()
+    x = np.full((200, 10), 3.0, dtype="float32")  # a preprocessing step that overwrote every sample
+    y = np.random.default_rng(9).normal(size=(200, 1)).astype("float32")
+    model = k.Sequential([k.Input((10,)), dense(k, 16, "relu", "h1"), dense(k, 1, name="out")])
+    d = diagnose(model, tmp_path, x, y)
+    assert d.collapsed and d.blame[0].layer == "h1" and "constant_input" in d.blame[0].kinds
+    assert not any(b.responsible for b in d.blame)  # no repair of the model can tell identical samples apart
+
+
+def test_categorical_cross_entropy_over_one_unit_is_reported(tmp_path):
+    k = models.keras()
+    x = np.random.default_rng(10).normal(size=(200, 10)).astype("float32")
+    model = k.Sequential([k.Input((10,)), dense(k, 8, "relu", "h1"), dense(k, 1, "sigmoid", "out")])
+    model.compile("adam", "categorical_crossentropy")
+    d = diagnose(model, tmp_path, x, (x[:, :1] > 0).astype("float32"))
+    assert any(f.kind == "loss_activation_mismatch" and f.layer == "out" for f in d.findings)
