@@ -19,7 +19,7 @@ CAUSES = frozenset({
     "single_unit_softmax", "output_range_mismatch", "loss_activation_mismatch", "target_shape_mismatch",
     "zero_weights", "non_finite", "dead_units", "saturation", "vanishing_gradient", "unnormalized_input",
     "target_scale_mismatch", "class_imbalance", "over_regularization", "identical_heads", "spread_decay",
-    "constant_weights", "bias_dominated_output",
+    "constant_weights", "bias_dominated_output", "exploding_gradient",
 })
 
 
@@ -32,9 +32,17 @@ class FirstDead:
 
 
 @dataclass(frozen=True)
+class HoldsNonFinite:
+    """The buggy layers are those of these whose weights ended NaN or infinite: where a diverging run leaves
+    them is a fact of the run, so it is measured."""
+
+    layers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Intent:
     outcome: Outcome
-    buggy: tuple[str, ...] | FirstDead = ()
+    buggy: tuple[str, ...] | FirstDead | HoldsNonFinite = ()
     causes: tuple[str, ...] = ()
     warning: tuple[str, str] | None = None  # (kind, layer) for an output fault on a model that is not collapsed
     probe: tuple[str, ...] = ()  # extra layers whose activations are measured (the buggy ones always are)

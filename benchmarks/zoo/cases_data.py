@@ -60,11 +60,11 @@ def unscaled_inputs_relu_sgd() -> Trained:
 
 
 @case("unscaled_inputs_tanh_classifier", "unnormalized_input",
-      Intent("nearly", ("h1",), ("unnormalized_input", "saturation")))
+      Intent("collapsed", ("h1",), ("unnormalized_input", "saturation")))
 def unscaled_inputs_tanh_classifier() -> Trained:
     """Pixel values 0..255 never divided by 255, and sensor counts in the thousands, into a tanh MLP with a
-    3-class softmax: the hidden layer saturates and one class wins for about 96 % of samples (nearly
-    collapsed)."""
+    3-class softmax: the hidden layer saturates and one class wins for more than 99 % of samples (a borderline
+    case: with oneDNN on it measured 96 %, nearly collapsed)."""
     rng = seeded(33)
     x, labels = classes(rng, k=3, d=16, signal=1.0)
     x = _raw_features(rng, x)

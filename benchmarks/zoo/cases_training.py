@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from zoo.case import FirstDead, Intent, Trained, case
+from zoo.case import FirstDead, HoldsNonFinite, Intent, Trained, case
 from zoo.kit import classes, f32, fit, images, mlp, one_hot, regression, seeded, sequences
 
 
-@case("dying_relu_sgd_lr1", "dead_units", Intent("collapsed", FirstDead(("h1", "h2", "h3")), ("dead_units",)))
-def dying_relu_sgd_lr1() -> Trained:
-    """SGD at learning rate 1.0 on a ReLU regression net: one huge step throws a whole layer negative."""
+@case("diverged_sgd_lr1", "non_finite",
+      Intent("collapsed", HoldsNonFinite(("h1", "h2", "h3", "out")), ("non_finite", "exploding_gradient")))
+def diverged_sgd_lr1() -> Trained:
+    """SGD at learning rate 1.0 on a ReLU regression net ('loss: nan after the first epoch'): the weights blow
+    up to NaN (with oneDNN on, the same program killed a layer instead)."""
     import keras
 
     rng = seeded(40)
@@ -36,10 +38,10 @@ def dying_relu_adam_lr5() -> Trained:
     return Trained(model, {"x": x, "y": one_hot(labels, 3)}, {"out": "multiclass"}, history=history)
 
 
-@case("dying_relu_adam_lr10_deep", "dead_units",
-      Intent("collapsed", FirstDead(tuple(f"h{i}" for i in range(1, 7))), ("dead_units",)))
-def dying_relu_adam_lr10_deep() -> Trained:
-    """Six ReLU layers and Adam at 10: the deep variant of the same mistake."""
+@case("diverged_adam_lr10_deep", "non_finite",
+      Intent("collapsed", HoldsNonFinite((*(f"h{i}" for i in range(1, 7)), "out")), ("non_finite", "exploding_gradient")))
+def diverged_adam_lr10_deep() -> Trained:
+    """Six ReLU layers and Adam at 10: the deep variant of the same mistake, NaN in every layer."""
     import keras
 
     rng = seeded(42)

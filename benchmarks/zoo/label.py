@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zoo.case import Case, FirstDead
+from zoo.case import Case, FirstDead, HoldsNonFinite
 from zoo.measure import HeadMeasure, Measured
 
 COLLAPSE_SPREAD = 0.01  # across-sample std under 1 % of the targets' std
@@ -45,6 +45,9 @@ def fault_shown(h: HeadMeasure, kind: str) -> bool:
 
 def buggy_layers(case: Case, m: Measured) -> tuple[list[str], list[str]]:
     buggy = case.intent.buggy
+    if isinstance(buggy, HoldsNonFinite):
+        held = [n for n in buggy.layers if n in m.layers and m.layers[n].weight_non_finite]
+        return held, [] if held else [f"no layer of {list(buggy.layers)} holds a non-finite weight"]
     if not isinstance(buggy, FirstDead):
         return list(buggy), []
     for name in buggy.layers:
