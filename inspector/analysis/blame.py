@@ -64,6 +64,8 @@ def blame(info: ModelInfo, judged: list[str], layers: dict[str, LayerMeasure], o
             vote(name, f.kind, points, why)
     entries = []
     for name, kinds in votes.items():
+        if info.layers[name].is_container and any(v.startswith(name + "/") for v in votes):
+            continue  # the evidence inside a nested model names its own layer; the container only echoes it
         entry = BlameEntry(name, round(sum(p for p, _ in kinds.values()), 3), [why for _, why in kinds.values()],
                            role="cause" if any(KINDS[k].role == "cause" for k in kinds) else "symptom",
                            kinds=list(kinds))

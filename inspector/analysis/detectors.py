@@ -181,8 +181,20 @@ def spread_decay(info: ModelInfo, heads: list[HeadVerdict], layers: dict[str, La
 
 
 def first_consumers(info: ModelInfo, input_name: str) -> list[str]:
-    """The layers an input feeds directly: where a fix of that input's scale lands."""
-    return [d for s, d in info.edges if s == input_name and info.layers[d].parent is None]
+    """The layers an input feeds directly: where a fix of that input's scale lands. A nested model is looked
+    into: the layers its own inputs feed."""
+    found = []
+    for consumer in [d for s, d in info.edges if s == input_name and info.layers[d].parent is None]:
+        found += _entry_layers(info, consumer)
+    return found
+
+
+def _entry_layers(info: ModelInfo, name: str, depth: int = 0) -> list[str]:
+    layer = info.layers[name]
+    if not layer.is_container or depth > 8:
+        return [name]
+    inner = [d for s, d in info.edges if s in layer.inputs]
+    return [n for d in inner for n in _entry_layers(info, d, depth + 1)] or [name]
 
 
 def data_findings(info: ModelInfo, heads: list[HeadVerdict], capture: Capture, ds: Dataset) -> list[Finding]:

@@ -62,10 +62,14 @@ def judge_head(head: Any, y: np.ndarray | None, synthetic: bool, loss_kind: str)
     if head.class_counts and classifier:
         total = sum(head.class_counts)
         share = max(head.class_counts) / total if total else None
+    # class labels in one column for a multi-unit head under a loss that broadcasts them (mse): every unit was
+    # trained towards the label's value, so the head is judged as that regression, and by its argmax too
+    broadcast = (labels is not None and units > 1 and y is not None and int(np.prod(y.shape[1:] or (1,))) == 1
+                 and loss_kind not in CATEGORICAL)
     collapsed, nearly, reason = False, False, ""
     if head.non_finite:
         collapsed, reason = True, f"{head.non_finite} NaN/Inf output values"
-    elif not classifier and target_stats is not None and target_stats.std > 0:
+    elif (not classifier or broadcast) and target_stats is not None and target_stats.std > 0:
         ratio = std / target_stats.std
         if ratio < threshold("collapse_ratio"):
             collapsed = True
