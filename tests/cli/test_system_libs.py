@@ -3,9 +3,13 @@ exit 2, before Qt starts (Qt itself would abort the process with rc 134)."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from inspector.ui import system_libs
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Qt uses xcb on Linux only")
 
 LDD = """\tlinux-vdso.so.1 (0x00007ffd)
 \tlibxcb-cursor.so.0 => /lib/x86_64-linux-gnu/libxcb-cursor.so.0 (0x00007f2f)
@@ -25,6 +29,7 @@ def test_missing_libraries_become_debian_packages():
     assert system_libs.debian_package("libxcb.so.1") == "libxcb1"
 
 
+@linux_only
 @pytest.mark.parametrize(("env", "checked"), [
     ({"DISPLAY": ":0"}, True),
     ({"DISPLAY": ":0", "QT_QPA_PLATFORM": "xcb"}, True),
@@ -38,6 +43,7 @@ def test_only_an_xcb_start_is_checked(env, checked):
     assert bool(asked) is checked
 
 
+@linux_only
 def test_the_launcher_names_the_packages_and_exits_2(monkeypatch, capsys):
     from inspector import cli
     from inspector.ui import app
@@ -52,5 +58,6 @@ def test_the_launcher_names_the_packages_and_exits_2(monkeypatch, capsys):
     assert "sudo apt-get install libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libx11-xcb1" in err
 
 
+@linux_only
 def test_the_plugin_pyside6_ships_is_found():
     assert any(p.name == "libqxcb.so" for p in system_libs.plugin_files())
