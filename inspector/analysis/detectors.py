@@ -53,8 +53,10 @@ def head_findings(heads: list[HeadVerdict], pairs: list[HeadPair]) -> list[Findi
         elif h.nearly_collapsed:
             out.append(finding("nearly_collapsed", "warning", h.name,
                                f"head '{h.name}' is nearly collapsed: {h.reason}", evidence))
+    collapsed = {h.name for h in heads if h.collapsed}
     for p in pairs:
-        if p.identical:
+        # two heads that each output one constant agree trivially: that is the collapse, not a second fault
+        if p.identical and not {p.head_a, p.head_b} <= collapsed:
             out.append(finding(
                 "identical_heads", "error", p.head_b,
                 f"heads '{p.head_a}' and '{p.head_b}' give the same value for every sample (max difference "

@@ -29,6 +29,7 @@ from inspector.analysis.results import BlameEntry, Diagnosis, HeadPair, HeadVerd
 from inspector.analysis.verify import verify
 from inspector.core.inspection import Inspection, inspect_steps
 from inspector.core.model import ModelInfo
+from inspector.core.reader import read_model
 from inspector.progress import Progress
 
 __all__ = ["BlameEntry", "Diagnosis", "DiagnoseOptions", "HeadPair", "HeadVerdict", "LayerMeasure",
@@ -48,10 +49,16 @@ class DiagnoseOptions:
 
 
 def diagnose_steps(model_path: str | os.PathLike[str], options: DiagnoseOptions | None = None,
-                   ) -> Generator[Progress, None, Diagnosis]:
-    """The whole diagnosis as one generator: read, load data, run, judge, verify."""
+                   inspection: Inspection | None = None) -> Generator[Progress, None, Diagnosis]:
+    """The whole diagnosis as one generator: read, load data, run, judge, verify. An `inspection` of the same
+    file made earlier (the window holds one) is reused: only the structure is read again, for its weight source,
+    and no weight statistic is computed twice."""
     options = options or DiagnoseOptions()
-    inspection = yield from inspect_steps(model_path)
+    if inspection is None:
+        inspection = yield from inspect_steps(model_path)
+    elif inspection.info.source is None:
+        yield Progress("reading model")
+        inspection.info.source = read_model(model_path).source
     info = inspection.info
     from inspector.errors import UnsupportedModelError
 

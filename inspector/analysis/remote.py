@@ -25,7 +25,17 @@ class AnalysisCrashed(RuntimeError):
 
 
 def diagnose_in_child(model_path: str, options: Any, inspection: Any = None) -> Generator[Progress, None, Any]:
-    diagnosis = yield from run_in_child("inspector.analysis.diagnose:diagnose_steps", os.fspath(model_path), options)
+    """The window's inspection travels to the child (without its open files), so the file's weights are not
+    measured again there."""
+    import copy
+
+    portable = None
+    if inspection is not None:
+        portable = copy.copy(inspection)
+        portable.info = copy.copy(inspection.info)
+        portable.info.source = None
+    diagnosis = yield from run_in_child("inspector.analysis.diagnose:diagnose_steps", os.fspath(model_path), options,
+                                        portable)
     if inspection is not None:  # the window's own, so the panels keep what they already show
         diagnosis.inspection = inspection
     return diagnosis
