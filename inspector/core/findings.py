@@ -19,6 +19,8 @@ from inspector.core.safety import scan_config_for_code
 from inspector.core.stats import TensorStats
 
 SATURATING = frozenset({"sigmoid", "tanh", "hard_sigmoid", "softmax", "hard_tanh", "softsign"})
+RECURRENT = frozenset({"LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "Bidirectional",
+                       "LSTMCell", "GRUCell", "SimpleRNNCell", "RNN"})
 PASS_THROUGH = frozenset({"Activation", "Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise", "Softmax",
                           "ActivityRegularization", "Flatten", "Reshape"})
 
@@ -164,7 +166,8 @@ def _activations(info: ModelInfo) -> list[Finding]:
                 "for a binary output use Dense(1, activation='sigmoid') with binary_crossentropy, "
                 "or Dense(2, activation='softmax') with one-hot targets",
             ))
-        elif act in SATURATING and layer.name not in outputs and act != "softmax":
+        elif act in SATURATING and layer.name not in outputs and act != "softmax" \
+                and layer.class_name not in RECURRENT:  # tanh is what a recurrent cell is built on: no evidence
             out.append(Finding(
                 "saturation", "info", layer.name,
                 f"{layer.name}: hidden {act} activation can saturate (flat gradient near its bounds)",
