@@ -61,7 +61,8 @@ def head_panel(h) -> HistPanel:  # noqa: ANN001 - analysis.diagnose.HeadVerdict
     note = "grey: targets" if targets is not None else "no targets given"
     if h.collapsed:
         value = h.stats.mean
-        return HistPanel(f"{h.name}: COLLAPSED at {value:.4g}", None, targets, True, note,
+        spike = None if targets is not None else h.stats.histogram  # alone, the spike hides nothing
+        return HistPanel(f"{h.name}: COLLAPSED at {value:.4g}", spike, targets, True, note,
                          marker=value, marker_label=f"constant {value:.4g}", x_label="output / target value")
     return HistPanel(f"{h.name}: {h.stats.mean:.4g} ± {h.std:.2g}", h.stats.histogram, targets, False,
                      ("blue: outputs, " + note) if targets is not None else "blue: outputs",

@@ -120,12 +120,13 @@ class DiagnosisPanel(Column):
         tree.setMinimumHeight(300)
         tree.itemClicked.connect(self._clicked)
         self.tree = tree
-        self.add(tree)
+        self.add(tree, stretch=1)  # the list grows with the dock
 
     def _spread(self, d) -> pg.PlotWidget:  # noqa: ANN001
         plot = pg.PlotWidget(title="relative spread across samples, layer by layer (log scale)")
         plot.setObjectName("spreadPlot")
         plot.setMinimumHeight(220)
+        plot.setMaximumHeight(320)  # extra room goes to the findings list
         values = np.array([max(d.layers[n].activation.relative_spread, 1e-9) for n in d.order])
         if values.size:
             xs = np.arange(values.size)

@@ -25,8 +25,9 @@ class Column(QScrollArea):
             old.deleteLater()
         self._reset()
 
-    def add(self, widget: QWidget) -> QWidget:
-        self.box.addWidget(widget)
+    def add(self, widget: QWidget, stretch: int = 0) -> QWidget:
+        """Stack a widget; one with a stretch takes the room the column gains when its dock grows."""
+        self.box.addWidget(widget, stretch)
         return widget
 
     def label(self, html: str, name: str | None = None) -> QLabel:
@@ -39,7 +40,9 @@ class Column(QScrollArea):
         return label
 
     def finish(self) -> None:
-        self.box.addStretch(1)
+        """End the column; spare room goes below the last widget unless one of them stretches."""
+        if not any(self.box.stretch(i) for i in range(self.box.count())):
+            self.box.addStretch(1)
 
 
 def fmt(value: float | None) -> str:

@@ -39,6 +39,14 @@ def test_a_collapsed_head_is_a_marked_value_on_the_targets():
     assert panel.y_label == "samples" and panel.alert
 
 
+def test_without_targets_the_constant_is_its_own_bar_and_marked():
+    head = _head(True)
+    head.target_stats = None
+    panel = head_panel(head)
+    assert panel.marker == head.stats.mean and panel.histogram is head.stats.histogram
+    assert panel.y_max() == 600 and panel.note == "no targets given"
+
+
 def test_a_healthy_head_shows_its_outputs_against_the_targets():
     panel = head_panel(_head(False))
     assert panel.marker is None and panel.histogram is not None and panel.overlay is not None

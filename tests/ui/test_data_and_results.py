@@ -153,6 +153,22 @@ def test_the_blamed_rows_check_is_whole_and_explained(window, qtbot, files):
         assert tree.visualItemRect(item).height() >= needed, "the check is cut although the row could grow"
 
 
+def test_the_findings_list_grows_with_its_dock(window, qtbot, files):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    folder, collapsed, _ = files
+    window.resize(1400, 1400)
+    _open(window, qtbot, collapsed, str(folder / "data.npz"), window.diagnosis_ready)
+    window.resizeDocks([window.diagnosis_dock], [400], Qt.Orientation.Vertical)
+    QApplication.processEvents()
+    before = window.diagnosis_panel.tree.height()
+    window.resizeDocks([window.diagnosis_dock], [1100], Qt.Orientation.Vertical)
+    QApplication.processEvents()
+    assert window.diagnosis_dock.height() > 1000
+    assert window.diagnosis_panel.tree.height() > before + 300
+
+
 def test_legend_never_covers_the_graph(window, qtbot, files):
     _, collapsed, _ = files
     for size in ((1024, 700), (1600, 1000)):
