@@ -42,3 +42,24 @@ def level_of_container(levels: dict[str, str], name: str) -> str | None:
     rank = list(LEVELS)
     inner = [lvl for layer, lvl in levels.items() if layer.startswith(name + "/")]
     return min(inner, key=rank.index) if inner else None
+
+
+# A continuous scale for a per-layer number drawn on the graph (a comparison's weight change): from barely changed
+# (light) to most changed (strong); layers the number does not exist for keep LEVELS["static"].
+CHANGE_SCALE = ("#fff5eb", "#fdd0a2", "#fdae6b", "#f16913", "#d94801", "#8c2d04")
+
+
+def scale_colour(fraction: float, stops: tuple[str, ...] = CHANGE_SCALE) -> str:
+    """The colour at `fraction` (0..1, clipped) along a scale, interpolated between its stops."""
+    fraction = min(max(float(fraction), 0.0), 1.0) if fraction == fraction else 0.0
+    position = fraction * (len(stops) - 1)
+    i = min(int(position), len(stops) - 2)
+    t = position - i
+    a, b = (tuple(int(s[k:k + 2], 16) for k in (1, 3, 5)) for s in (stops[i], stops[i + 1]))
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(a, b, strict=True))
+
+
+def is_dark(colour: str) -> bool:
+    """Whether text on this fill should be white (relative luminance below one half)."""
+    r, g, b = (int(colour[k:k + 2], 16) / 255 for k in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5

@@ -1,0 +1,96 @@
+"""The comparison view: A's graph coloured by weight change on one continuous scale (the zeroed layer strongest),
+the first layer where B departs from A marked, and the selected layer's numbers with the spread of A against B;
+with data the comparison runs in a child process."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint
+
+from inspector import palette
+from inspector.analysis.checkpoint_diff import diff_steps
+from inspector.progress import run
+from inspector.ui.compare_view import ScaledNode
+from tests.cli.test_diff import checkpoints  # noqa: F401 - the module's fixture: good.keras, bad.h5, data.npz
+
+pytestmark = pytest.mark.slow
+
+
+def fill_at(view, name: str) -> str:
+    graph = view.graph
+    node = graph.nodes[name]
+    graph.centerOn(node)
+    point = graph.mapFromScene(node.pos()) + QPoint(-int(node.w * graph.transform().m11() / 2) + 4, 0)
+    return graph.viewport().grab().toImage().pixelColor(point).name()
+
+
+def table_cells(widget) -> list[list[str]]:
+    return [[widget.item(r, c).text() if widget.item(r, c) else "" for c in range(widget.columnCount())]
+            for r in range(widget.rowCount())]
+
+
+@pytest.fixture
+def view(qtbot):
+    from inspector.ui.compare_view import CompareView
+
+    v = CompareView()
+    qtbot.addWidget(v)
+    v.resize(1400, 900)
+    v.show()
+    yield v
+    v.close()
+
+
+def test_without_data_the_zeroed_layer_is_coloured_strongest(view, checkpoints):  # noqa: F811
+    view.show_diff(run(diff_steps(checkpoints / "good.keras", checkpoints / "bad.h5")))
+    nodes = view.graph.nodes
+    assert all(isinstance(nodes[n], ScaledNode) for n in ("dense", "dense_1", "out"))
+    assert not isinstance(nodes["input_layer"], ScaledNode)  # nothing to compare: the level colour stays
+    assert nodes["dense_1"].fill == palette.scale_colour(1.0) and nodes["dense"].fill == palette.scale_colour(0.0)
+    assert fill_at(view, "dense_1") == palette.scale_colour(1.0)
+    assert "Δw 0.99" in nodes["dense_1"].detail and "B: dense_4" in nodes["dense_1"].detail
+    assert view.marks == [] and view.state.first_divergent is None  # only data can tell where B departs
+    assert view.graph.selected_name() == "dense_1"  # the most changed layer is selected
+    numbers = {r[0]: r[1:] for r in table_cells(view.findChild(_table_class(), "compareNumbers"))}
+    assert numbers["layer"] == ["dense_1", "dense_4"] and numbers["weight change |B − A| / |A|"][0] == "0.99"
+    assert float(numbers["cosine(A, B)"][0]) < 0.5
+    assert view.findChild(_label_class(), "compareNoData") is not None and view.plot is None
+    assert "0.99" in view.graph.legend.text()
+
+
+def _table_class():
+    from PySide6.QtWidgets import QTableWidget
+
+    return QTableWidget
+
+
+def _label_class():
+    from PySide6.QtWidgets import QLabel
+
+    return QLabel
+
+
+def test_with_data_in_a_child_process_the_first_divergent_layer_is_marked(qtbot, checkpoints):  # noqa: F811
+    from PySide6.QtWidgets import QMainWindow
+
+    from inspector.ui.compare_view import compare_with
+
+    host = QMainWindow()
+    qtbot.addWidget(host)
+    host.model_path, host.data_path = str(checkpoints / "good.keras"), str(checkpoints / "data.npz")
+    view = compare_with(host, str(checkpoints / "bad.h5"), host.data_path)
+    assert view.jobs.busy and view.strip.isVisible()  # waiting, with Cancel, while the child runs
+    qtbot.waitUntil(lambda: view.state is not None, timeout=180_000)
+    assert view.state.first_divergent == "dense_1" and view.state.with_data
+    assert view.graph.selected_name() == "dense_1" and view.marks
+    assert view.graph.nodes["dense_1"].fill == palette.scale_colour(1.0)
+    title = view.findChild(_label_class(), "compareLayerTitle").text()
+    assert "first layer where B's signal departs from A's" in title
+    numbers = {r[0]: r[1:] for r in table_cells(view.findChild(_table_class(), "compareNumbers"))}
+    spread_a, spread_b = (float(v) for v in numbers["relative spread"])
+    assert spread_b < 1e-3 < spread_a
+    assert set(view.plot.curves) == {"A", "B"} and view.plot.mark.value() == 1.0  # dense_1 is A's second layer
+    view.graph.select("out")
+    assert view.plot.cursor.value() == 2.0
+    with qtbot.waitSignal(view.destroyed, timeout=10_000):  # a closed view window is deleted
+        view.close()
