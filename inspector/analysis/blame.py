@@ -82,20 +82,22 @@ def blocks(entry: BlameEntry, layers: dict[str, LayerMeasure]) -> bool:
     return "dead_units" in entry.kinds and measure is not None and (measure.activation.dead_fraction or 0) >= 1.0
 
 
-def tier(entry: BlameEntry) -> int:
-    """The catalogue's tier of the entry's strongest kind; a repair that restored the output proves at least a
-    mechanism."""
+def tier(entry: BlameEntry, layers: dict[str, LayerMeasure]) -> int:
+    """The catalogue's tier of the entry's strongest kind. A layer whose every unit is dead outputs 0 whatever
+    comes in, as a zeroed kernel does: constant by construction too. A repair that restored the output proves
+    at least a mechanism."""
+    if blocks(entry, layers):
+        return 0
     best = min((KINDS[k].tier for k in entry.kinds), default=3)
     return min(best, 2) if entry.responsible else best
 
 
 def rank_key(entry: BlameEntry, layers: dict[str, LayerMeasure], position: dict[str, int]) -> tuple:
-    """Constant by construction first; then faults of the task at the output or of the data, which explain the
-    mechanisms they cause elsewhere (unscaled targets saturate a trunk: the fix lands on the head); then
-    mechanisms, then symptoms. Within a tier: proven (responsible) first, every unit dead before partly
-    degraded, then score, then the upstream layer first."""
-    return (tier(entry), not entry.responsible, not blocks(entry, layers), -entry.score,
-            position.get(entry.layer, 10**9))
+    """Constant by construction first (a one-unit softmax, a zeroed kernel, a layer with every unit dead); then
+    faults of the task at the output or of the data, which explain the mechanisms they cause elsewhere (unscaled
+    targets saturate a tanh trunk: the fix lands on the head); then mechanisms, then symptoms. Within a tier:
+    proven (responsible) first, then score, then the upstream layer first."""
+    return (tier(entry, layers), not entry.responsible, -entry.score, position.get(entry.layer, 10**9))
 
 
 def _landing_layers(f: Finding) -> list[str | None]:
