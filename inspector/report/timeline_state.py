@@ -174,10 +174,11 @@ class TimelineState:
         m = record["layers"].get(name)
         epoch = record["epoch"]
         if m is None:
-            layer = self.info.layers.get(name)
-            why = ("a nested model, drawn as one node (its layers are measured one by one)" if layer and layer.children
-                   else "not measured")
-            return None, f"<b>{name}</b> at epoch {epoch}: {why}"
+            members = [n for n in record["layers"] if n.startswith(name + "/")]
+            if members:  # a nested model drawn as one node: the member a head died in, else its first measured one
+                died = [n for n in self.died_in(index) if n in members]
+                return self.layer_detail(index, (died or members)[0])
+            return None, f"<b>{name}</b> at epoch {epoch}: not measured"
         level = self.levels(index).get(name, "ok")
         hist = m.get("histogram") or {}
         histogram = Histogram(list(hist.get("counts") or []), list(hist.get("edges") or []))

@@ -83,7 +83,7 @@ def mark_nodes(graph: GraphView, marks: dict[str, str], old: list[Any]) -> list[
         scene.removeItem(item)
     items: list[Any] = []
     for name, text in marks.items():
-        node = graph.nodes.get(name)
+        node = graph.nodes.get(name) or graph.nodes.get(name.split("/", 1)[0])  # a nested layer: its model's node
         if node is None:
             continue
         rect = node.sceneBoundingRect().adjusted(-5, -5, 5, 5)
@@ -184,7 +184,8 @@ class SpreadPlotWidget(pg.PlotWidget):
         if item.legend is not None:
             item.legend.scene().removeItem(item.legend)
             item.legend = None
-        self.addLegend(offset=(-8, 8), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 200))
+        # bottom left: before a collapse the spreads are high there, after it the lines lie on the zero row to the right
+        self.addLegend(offset=(8, -8), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 200))
         self.setTitle(plot.title + (f" · {plot.note}" if plot.note else ""), size="9pt", color=palette.TEXT)
         for i, line in enumerate(plot.lines):
             colour = LINE_COLOURS[i % len(LINE_COLOURS)]
@@ -204,7 +205,8 @@ class SpreadPlotWidget(pg.PlotWidget):
         self.addItem(self.cursor)
 
     def show_mark(self, x: float | None, label: str | None, right_half: bool = False) -> None:
-        """A labelled vertical line; its label goes left of it in the right half, clear of the legend."""
+        """A labelled vertical line; its label at mid-height (after a collapse the lines lie at the top or on the
+        zero row, and the legend is in the top corner), left of the line in the plot's right half."""
         if self.mark is not None:
             self.removeItem(self.mark)
             self.mark = None
@@ -213,7 +215,7 @@ class SpreadPlotWidget(pg.PlotWidget):
         side = (1, 0.5) if right_half else (0, 0.5)
         self.mark = pg.InfiniteLine(pos=x, angle=90, movable=False, pen=pg.mkPen(palette.BLAME, width=2.5),
                                     label=f" {label} " if label else None,
-                                    labelOpts={"position": 0.9, "color": palette.BACKGROUND,
+                                    labelOpts={"position": 0.55, "color": palette.BACKGROUND,
                                                "fill": pg.mkBrush(palette.BLAME), "anchors": [side, side]})
         self.addItem(self.mark)
 

@@ -94,3 +94,24 @@ def test_with_data_in_a_child_process_the_first_divergent_layer_is_marked(qtbot,
     assert view.plot.cursor.value() == 2.0
     with qtbot.waitSignal(view.destroyed, timeout=10_000):  # a closed view window is deleted
         view.close()
+
+
+def test_cancel_stops_the_child_process(qtbot, checkpoints):  # noqa: F811
+    import multiprocessing
+
+    from PySide6.QtWidgets import QMainWindow
+
+    from inspector.ui.compare_view import compare_with
+
+    host = QMainWindow()
+    qtbot.addWidget(host)
+    view = compare_with(host, str(checkpoints / "bad.h5"), str(checkpoints / "data.npz"),
+                        path_a=str(checkpoints / "good.keras"))
+    qtbot.waitUntil(lambda: bool(multiprocessing.active_children()), timeout=30_000)
+    child = multiprocessing.active_children()[0]
+    view.strip.cancel()
+    assert not view.jobs.busy and view.strip.text.text() == "Cancelled"
+    qtbot.waitUntil(lambda: child.exitcode is not None, timeout=30_000)
+    assert child.exitcode < 0 and view.state is None  # terminated by the cancel, not finished
+    with qtbot.waitSignal(view.destroyed, timeout=10_000):
+        view.close()

@@ -198,3 +198,31 @@ def test_a_log_written_by_the_monitor(qtbot, tmp_path):
     view.set_index(0)
     assert view.graph.nodes[onset].level == "ok"
     view.close()
+
+
+def test_a_nested_model_is_one_node_coloured_marked_and_shown_by_its_member(qtbot, tmp_path):
+    from PySide6.QtWidgets import QApplication
+
+    from inspector.ui.timeline_view import TimelineView
+
+    log = write_log(tmp_path / "nested.log")
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    header = records[0]
+    header["layers"][2:2] = [{"name": "enc", "class_name": "Functional", "parent": None, "activation": None},
+                             {"name": "enc/inner", "class_name": "Dense", "parent": "enc", "activation": "relu"}]
+    header["edges"] = [["input_layer", "trunk_1"], ["trunk_1", "enc"], ["enc", "trunk_2"], ["trunk_2", "trunk_3"],
+                       ["trunk_3", "price"]]
+    for record in records[1:]:
+        record["layers"]["enc/inner"] = dict(record["layers"]["trunk_2"])
+        record["heads"]["price"]["died_in"] = "enc/inner" if record["collapsed"] else None
+    log.write_text("".join(json.dumps(r) + "\n" for r in records))
+    view = TimelineView()
+    qtbot.addWidget(view)
+    view.show_timeline(read_log(log))
+    assert "enc/inner" not in view.graph.nodes and view.graph.nodes["enc"].level == "dead"
+    assert view.marked_layers() == ["enc/inner"] and view.marks  # drawn on its model's node
+    view.graph.select("enc")
+    assert "<b>enc/inner</b> at epoch 5" in view.layer_text.text() and view.histogram.marker is not None
+    view.set_index(0)
+    assert view.graph.nodes["enc"].level == "ok" and bars(view.histogram)
+    QApplication.processEvents()  # the graph's queued fit runs while the view exists
