@@ -20,6 +20,7 @@ from inspector.analysis.accumulators import (
     token_counter,
 )
 from inspector.analysis.datasets import Dataset
+from inspector.core.deadline import reading
 from inspector.core.model import ModelInfo
 from inspector.progress import Progress
 
@@ -294,7 +295,8 @@ def _batch(ds: Dataset, start: int, stop: int, info: ModelInfo, backend: Any) ->
     if ds.image_paths is not None:
         shape = info.input_specs[0].shape
         height, width, channels = (d or 64 for d in shape[1:4])
-        return [backend.load_images(ds.image_paths[start:stop], height, width, channels)]
+        with reading(ds.source):  # decoding a hostile image must end too (core.deadline)
+            return [backend.load_images(ds.image_paths[start:stop], height, width, channels)]
     return [_to_rank(x, spec.shape) for x, spec in zip(ds.batch(start, stop), info.input_specs, strict=True)]
 
 

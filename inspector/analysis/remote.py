@@ -46,6 +46,34 @@ def open_in_child(model_path: str, expanded: frozenset[str] = frozenset()) -> Ge
     return (yield from run_in_child("inspector.analysis.remote:open_steps", os.fspath(model_path), expanded))
 
 
+def sort_in_child(paths: list[str]) -> Generator[Progress, None, Any]:
+    """Dropped files as (models, datasets): an .h5 is a model by the reader's own rule, decided in the child,
+    under the read time limit, since a hostile HDF5 file can make the library loop for ever."""
+    return (yield from run_in_child("inspector.analysis.remote:sort_steps", [os.fspath(p) for p in paths]))
+
+
+def sort_steps(paths: list[str]) -> Generator[Progress, None, Any]:
+    from pathlib import Path
+
+    from inspector.core.h5safe import open_h5
+    from inspector.core.legacy_h5 import keras_content
+
+    yield Progress("looking at the dropped files")
+    models, data = [], []
+    for path in paths:
+        p = Path(path)
+        suffix = p.suffix.lower()
+        is_model = not p.is_dir() and suffix == ".keras"
+        if not p.is_dir() and suffix in (".h5", ".hdf5"):
+            try:
+                with open_h5(p, str(p)) as f:
+                    is_model = keras_content(f) is not None
+            except InspectorError:
+                is_model = True  # let the reader explain what is wrong with it
+        (models if is_model else data).append(path)
+    return models, data
+
+
 def open_steps(model_path: str, expanded: frozenset[str]) -> Generator[Progress, None, Any]:
     from inspector.core.inspection import inspect_steps
     from inspector.core.layout import layout_model

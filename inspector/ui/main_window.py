@@ -57,21 +57,10 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def is_model_file(path: str) -> bool:
-    """A dropped .h5 can be a model or a dataset: the reader's own rule decides, from the file's top level."""
+def needs_a_look(path: str) -> bool:
+    """A dropped .h5 can be a model or a dataset, which only its contents say; anything else its name says."""
     p = Path(path)
-    if p.is_dir() or p.suffix.lower() not in MODEL_SUFFIXES:
-        return False
-    if p.suffix.lower() == ".keras":
-        return True
-    from inspector.core.h5safe import open_h5
-    from inspector.core.legacy_h5 import keras_content
-
-    try:
-        with open_h5(p, str(p)) as f:
-            return keras_content(f) is not None
-    except InspectorError:
-        return True  # let the reader explain what is wrong with it
+    return not p.is_dir() and p.suffix.lower() in MODEL_SUFFIXES and p.suffix.lower() != ".keras"
 
 
 class MainWindow(QMainWindow):
@@ -297,7 +286,9 @@ class MainWindow(QMainWindow):
     # --- results ------------------------------------------------------------------------------------------
 
     def _on_job_finished(self, kind: str, result: Any) -> None:
-        if kind == "open":
+        if kind == "drop":
+            self._open_dropped(*result)
+        elif kind == "open":
             self.opening = False
             inspection, layout = result
             self.inspection = inspection
@@ -512,8 +503,19 @@ class MainWindow(QMainWindow):
         if not paths:
             return
         event.acceptProposedAction()
-        models = [p for p in paths if is_model_file(p)]
-        data = [p for p in paths if p not in models]
+        self.open_paths(paths)
+
+    def open_paths(self, paths: list[str]) -> None:
+        """Files dropped (or given) together: the first model is opened, with the first dataset if any."""
+        if any(needs_a_look(p) for p in paths):  # opening an HDF5 file can hang on a hostile one: not here
+            from inspector.analysis.remote import sort_in_child
+
+            self.jobs.start("drop", lambda: sort_in_child(paths))
+            return
+        self._open_dropped([p for p in paths if Path(p).suffix.lower() == ".keras" and not Path(p).is_dir()],
+                           [p for p in paths if Path(p).suffix.lower() != ".keras" or Path(p).is_dir()])
+
+    def _open_dropped(self, models: list[str], data: list[str]) -> None:
         if models:
             self.open_model(models[0], data[0] if data else None)
         elif data:

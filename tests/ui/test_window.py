@@ -219,10 +219,12 @@ def test_closing_during_a_run_stops_it(qtbot, files, tmp_path):
 
 def test_a_dropped_h5_is_told_apart_by_the_readers_rule(files, tmp_path):
     """.h5 is both a model and a dataset suffix: models (full, weights-only, long layer lists split over
-    layer_names0, layer_names1, as Keras writes them) open as models, anything else is data."""
+    layer_names0, layer_names1, as Keras writes them) open as models, anything else is data. Decided in a child
+    process, under the read time limit."""
     import h5py
 
-    from inspector.ui.main_window import is_model_file
+    from inspector.analysis.remote import sort_in_child
+    from inspector.progress import run
 
     folder, _ = files
     with h5py.File(tmp_path / "data.h5", "w") as f:
@@ -231,8 +233,17 @@ def test_a_dropped_h5_is_told_apart_by_the_readers_rule(files, tmp_path):
         f.attrs["layer_names0"], f.attrs["layer_names1"] = [b"dense_1"], [b"dense_2"]
     with h5py.File(tmp_path / "k3.weights.h5", "w") as f:
         f.create_group("layers/dense/vars")["0"] = np.zeros((2, 2))
-    assert is_model_file(str(folder / "collapsed.h5"))
-    assert is_model_file(str(tmp_path / "chunked_weights.h5"))
-    assert is_model_file(str(tmp_path / "k3.weights.h5"))
-    assert not is_model_file(str(tmp_path / "data.h5"))
-    assert not is_model_file(str(folder / "data.npz"))
+    models = [str(folder / "collapsed.h5"), str(tmp_path / "chunked_weights.h5"), str(tmp_path / "k3.weights.h5")]
+    data = [str(tmp_path / "data.h5"), str(folder / "data.npz")]
+    assert run(sort_in_child(models + data)) == (models, data)
+
+
+def test_a_hostile_h5_dropped_on_the_window_ends_in_one_line(window, qtbot, monkeypatch):
+    """Deciding whether a dropped .h5 is a model opens it: a file that makes HDF5 loop must not freeze the
+    window; the read time limit ends it and the window says so."""
+    from tests.conftest import SHARED, corpus_file
+
+    monkeypatch.setenv("KERAS_INSPECTOR_READ_SECONDS", "2")
+    with qtbot.waitSignal(window.failed, timeout=60_000) as signal:
+        window.open_paths([str(corpus_file(SHARED / "corpus" / "hostile", "hdf5-attribute-loop.h5"))])
+    assert "did not finish" in signal.args[0] and "\n" not in signal.args[0]
