@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from inspector import __version__
 from inspector.core.layout import GraphLayout, layout_graph, neighbourhood
 from inspector.core.stats import Histogram
-from inspector.palette import level_of_container, levels_for
+from inspector.palette import LEVELS, SEVERITY, TEXT, level_of_container, levels_for
 from inspector.report.text_out import format_shape
 
 GRAPH_LIMIT = 30  # layers drawn in the report's graph; bigger models show the part around the blamed layers
@@ -183,9 +183,45 @@ def _matrix(d) -> dict:  # noqa: ANN001
     return {"matrix_names": names, "matrix": grid, "matrix_label": label}
 
 
+@dataclass(frozen=True)
+class BlameRow:
+    """One blamed layer as every front end shows it: proven or not, cause or symptom, its evidence and checks."""
+
+    layer: str
+    status: str  # "responsible" (a repair of it restored the output) or "suspect"
+    role: str  # "cause" or "symptom"
+    score: float
+    evidence: str
+    check: str
+    colour: str  # the blame level's colour (palette.LEVELS)
+
+    @property
+    def kind(self) -> str:
+        return f"{self.role} · {self.score:.1f}"
+
+
+def blame_rows(d, limit: int = 10) -> list[BlameRow]:  # noqa: ANN001 - analysis.diagnose.Diagnosis
+    rows = []
+    for b in d.blame[:limit]:
+        status = "responsible" if b.responsible else "suspect"
+        level = "blamed" if b.responsible else "suspect"
+        rows.append(BlameRow(b.layer, status, b.role, b.score, "; ".join(b.reasons), b.check,
+                             LEVELS[level][0]))
+    return rows
+
+
+def row_colour(first_column: str) -> str:
+    """The colour of a findings-table row's first cell: its severity, or for a blamed layer its blame level."""
+    if first_column in SEVERITY:
+        return SEVERITY[first_column]
+    return LEVELS["blamed" if first_column == "responsible" else "suspect"][0] if first_column in (
+        "responsible", "suspect") else TEXT
+
+
 def _findings(d) -> list[tuple[str, str, str, str, str]]:  # noqa: ANN001
     checks = {b.layer: b.check for b in d.blame if b.check}
-    rows = []
+    rows = [(r.status, r.kind, r.layer, r.evidence, f"check: {r.check}" if r.check else "") for r in blame_rows(d, 5)]
+    checks = {}  # the blamed layers' checks are on their own rows
     for f in d.findings:
         if f.severity == "info":
             continue

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from inspector import palette
 from inspector.core.stats import Histogram
-from inspector.report.content import GraphPart, HistPanel, ReportContent, build_content
+from inspector.report.content import GraphPart, HistPanel, ReportContent, build_content, row_colour
 
 WIDTH = 1600  # logical pixels
 SCALE = 2.0  # device pixel ratio of the PNG
@@ -368,17 +368,18 @@ def _diverging(value: float) -> QColor:
 
 
 def _findings(cv: _Canvas, c: ReportContent, y: float, w: float) -> float:
-    y = _section(cv, MARGIN, y, w, f"Findings ({len(c.findings)}, most severe first)")
+    y = _section(cv, MARGIN, y, w, "Blamed layers (responsible: a repair of it restored the output; role · blame "
+                 f"score), then findings, most severe first ({len(c.findings)} rows)")
     if not c.findings:
         return y + cv.text(QRectF(MARGIN, y, w, 20), "no warnings or errors", 10, color=palette.MUTED)
     cols = [(0, 70), (70, 170), (240, 180), (420, 560), (980, w - 980)]
-    headers = ["severity", "kind", "layer", "evidence", "suggested fix and check"]
+    headers = ["severity", "kind / role", "layer", "evidence", "suggested fix and check"]
     for (cx, cw), head in zip(cols, headers, strict=True):
         cv.text(QRectF(MARGIN + cx, y, cw - 8, 20), head, 9, True, palette.MUTED)
     y += 20
     for row in c.findings:
         heights = [cv.text(QRectF(MARGIN + cx, y, cw - 10, 400), text, 8.8, i == 0,
-                           palette.SEVERITY.get(row[0], palette.TEXT) if i == 0 else palette.TEXT)
+                           row_colour(row[0]) if i == 0 else palette.TEXT)
                    for i, ((cx, cw), text) in enumerate(zip(cols, row, strict=True))]
         y += max(heights) + 8
         if cv.p is not None:

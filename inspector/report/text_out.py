@@ -127,10 +127,12 @@ def diagnosis_text(diagnosis) -> str:  # noqa: ANN001 - analysis.diagnose.Diagno
                      + (f"  ({h.reason})" if h.reason else ""))
     if d.blame:
         lines += ["", "Blamed layers (responsible: a repair of it restored the output; causes before symptoms):"]
-        for b in d.blame[:5]:
-            check = f"\n      check: {b.check}" if b.check else ""
-            status = "RESPONSIBLE" if b.responsible else "suspect"
-            lines.append(f"  {b.score:5.1f}  {b.layer} [{status}, {b.role}]: {'; '.join(b.reasons)}{check}")
+        from inspector.report.content import blame_rows
+
+        for row in blame_rows(d, 5):
+            check = f"\n      check: {row.check}" if row.check else ""
+            lines.append(f"  {row.score:5.1f}  {row.layer} [{row.status.upper() if row.status == 'responsible' else row.status}, "
+                         f"{row.role}]: {row.evidence}{check}")
     if d.span_repair is not None:
         lines.append(f"  span check: {d.span_repair.sentence()}")
     findings = [f for f in d.findings if f.severity != "info"]

@@ -79,28 +79,35 @@ class DiagnosisPanel(Column):
         data = "synthetic inputs (no data given)" if d.synthetic else d.data_source
         self.label(f"<h3 style='color:{colour}'>{d.verdict}</h3>data: {data}, {d.samples} samples · "
                    f"model {d.how_built}", "verdict")
-        self._add_tree(d.blame[:10], d.findings, "most severe first")
+        from inspector.report.content import blame_rows
+
+        self._add_tree(blame_rows(d), d.findings, "most severe first")
         self.spread_plot = self._spread(d)
         self.add(self.spread_plot)
         self.finish()
 
     def _add_tree(self, blame: list, findings: list, order: str) -> None:
         tree = FindingsTree()
-        tree.setHeaderLabels(["severity / score", "kind", "layer", "what was measured"])
+        tree.setHeaderLabels(["severity / status", "kind / role · score", "layer", "what was measured"])
         header = tree.headerItem()
-        header.setToolTip(0, "Findings: how severe (error, warning, info).\nBlamed layers: the blame score, how "
-                             "strongly the evidence points at the layer (higher = more responsible; the top "
-                             "one is checked by repairing it).")
+        header.setToolTip(0, "Findings: how severe (error, warning, info).\nBlamed layers: responsible (a repair "
+                             "of the layer restored the output) or suspect; the kind column says cause or symptom "
+                             "and the blame score (the catalogue's weights of the evidence).")
         tree.setRootIsDecorated(True)
         if blame:
-            blame_root = QTreeWidgetItem(["", "blame", "", "layers most responsible, with the counterfactual check"])
+            blame_root = QTreeWidgetItem(["", "blame", "", "causes before symptoms; responsible = a repair of the "
+                                                            "layer restored the output (the counterfactual check)"])
             tree.addTopLevelItem(blame_root)
-            for b in blame:
-                text = "; ".join(b.reasons) + (f"\ncheck: {b.check}" if b.check else "")
-                item = QTreeWidgetItem([f"{b.score:.1f}", "blamed", b.layer, text])
-                item.setToolTip(0, f"blame score {b.score:.1f}: higher means more responsible")
-                item.setToolTip(3, "; ".join(b.reasons) + (f"\n\ncheck: {b.check}" if b.check else ""))
-                item.setData(0, Qt.ItemDataRole.UserRole, b.layer)
+            for row in blame:
+                text = row.evidence + (f"\ncheck: {row.check}" if row.check else "")
+                item = QTreeWidgetItem([row.status, row.kind, row.layer, text])
+                item.setForeground(0, QColor(row.colour))
+                item.setToolTip(0, f"{row.status}: " + ("a repair of this layer restored the output" if
+                                                        row.status == "responsible" else
+                                                        "evidence, but no repair of it alone restored the output"))
+                item.setToolTip(1, f"{row.role}; blame score {row.score:.1f} (the catalogue's weights of its evidence)")
+                item.setToolTip(3, row.evidence + (f"\n\ncheck: {row.check}" if row.check else ""))
+                item.setData(0, Qt.ItemDataRole.UserRole, row.layer)
                 blame_root.addChild(item)
             blame_root.setExpanded(True)
         root = QTreeWidgetItem(["", "findings", "", f"{len(findings)} finding{'s' if len(findings) != 1 else ''}, "

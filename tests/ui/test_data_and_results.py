@@ -127,6 +127,13 @@ def _near(c, ref, tolerance: int = 40) -> bool:
             and abs(c.blue() - ref.blue()) < tolerance)
 
 
+def blame_root_status(tree, d) -> bool:
+    """Each blamed row says responsible or suspect, and cause or symptom, as the diagnosis does."""
+    root = tree.topLevelItem(0)
+    return all(root.child(i).text(0) == ("responsible" if e.responsible else "suspect")
+               and root.child(i).text(1).startswith(e.role) for i, e in enumerate(d.blame[:10]))
+
+
 def test_the_blamed_rows_check_is_whole_and_explained(window, qtbot, files):
     from PySide6.QtCore import QRect, Qt
 
@@ -137,7 +144,8 @@ def test_the_blamed_rows_check_is_whole_and_explained(window, qtbot, files):
 
     QApplication.processEvents()  # the layout after the resize
     tree = window.diagnosis_panel.tree
-    assert "score" in tree.headerItem().text(0) and "blame score" in tree.headerItem().toolTip(0)
+    assert "score" in tree.headerItem().text(1) and "blame score" in tree.headerItem().toolTip(0)
+    assert blame_root_status(tree, window.diagnosis)
     blame_root = tree.topLevelItem(0)
     assert blame_root.text(1) == "blame"
     checked = [e for e in window.diagnosis.blame[:10] if e.check]
