@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass, field
 
 from inspector import __version__
+from inspector.core.catalogue import KINDS
 from inspector.core.layout import GraphLayout, layout_graph, neighbourhood
 from inspector.core.stats import Histogram
 from inspector.palette import LEVELS, SEVERITY, TEXT, level_of_container, levels_for
@@ -119,7 +120,9 @@ def build_content(d) -> ReportContent:  # noqa: ANN001 - analysis.diagnose.Diagn
         layer_panels=_layer_panels(d),
         **_matrix(d),
         findings=_findings(d),
-        footer=("thresholds: " + ", ".join(f"{k} {v:g}" for k, v in d.thresholds.items())),
+        footer=("thresholds: " + ", ".join(f"{k} {v:g}" for k, v in d.thresholds.items())
+                + " · blame weights (catalogue): " + ", ".join(f"{k.name} {k.blame_weight:g}"
+                                                               for k in KINDS.values() if k.blame_weight)),
         notes=list(d.notes) + ([f"not run: {', '.join(d.left_out[:8])}"] if d.left_out else []),
     )
 
