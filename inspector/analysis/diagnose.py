@@ -181,6 +181,8 @@ def _proven(first: BlameEntry) -> str:
     if result is not None and len(result.layers) > 1:
         names = ", ".join(result.layers[:-1]) + f" and {result.layers[-1]}"
         return f" Repairing {names} together restores it ({result.action})."
+    if result is not None and result.repair == "standardise_inputs":  # a data counterfactual: the model as it is
+        return f" Standardising the inputs that feed {first.layer} restores it."
     return f" Repairing {first.layer} restores it ({result.action if result else ''})."
 
 
