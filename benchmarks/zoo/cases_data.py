@@ -44,10 +44,11 @@ def unscaled_inputs_sigmoid() -> Trained:
 
 
 @case("unscaled_inputs_relu_sgd", "unnormalized_input",
-      Intent("collapsed", ("h1",), ("unnormalized_input", "dead_units")))
+      Intent("collapsed", ("h1",), ("unnormalized_input", "non_finite", "dead_units")))
 def unscaled_inputs_relu_sgd() -> Trained:
     """Raw features in the thousands into ReLU layers with plain SGD (the rate already lowered to 1e-6 because
-    the loss went to NaN): the first steps are still huge and throw every unit of the first layer negative."""
+    the loss went to NaN): the first steps are still huge, and the first layer's weights end NaN (measured with
+    oneDNN off; with it on, the same run killed every unit of the first layer instead)."""
     import keras
 
     rng = seeded(32)
