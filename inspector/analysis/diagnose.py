@@ -192,8 +192,9 @@ def _unproven(d: Diagnosis) -> str:
     tried = [e for e in d.blame if e.repairs]
     if d.span_repair is not None and d.span_repair.success:
         span = d.span_repair.layers
-        return (f" No single-layer repair restored it; repairing the span {span[0]} .. {span[-1]} ({len(span)} "
-                f"layers) did: {d.span_repair.action}.")
+        which = (f"the span {span[0]} .. {span[-1]} ({len(span)} layers)" if len(span) > 3 else
+                 ", ".join(span[:-1]) + f" and {span[-1]} together")
+        return f" No single-layer repair restored it; repairing {which} did: {d.span_repair.action}."
     if tried:
         return (" No repair of the blamed layers restored it: they are suspects, not proven causes"
                 + (f" (re-initialising {d.span_repair.layers[0]} .. {d.span_repair.layers[-1]} did not either)."

@@ -38,16 +38,16 @@ def verify(d: Diagnosis, capture: Capture, judged: list[str]) -> None:
     trial = Trial(runner, batch, heads, before, identical)
     for entry in d.blame[: int(threshold("verify_candidates"))]:
         _verify_entry(d, entry, trial, acts, targets)
-    if not any(e.responsible for e in d.blame):
-        _joint_repair(d, trial)
-    if not any(e.responsible for e in d.blame):
-        d.span_repair = _span_repair(d, trial, judged)
-        if d.span_repair is not None:
+    if not any(e.responsible for e in d.blame):  # no single layer: repairs of several layers together
+        d.span_repair = _joint_repair(d, trial)
+        if d.span_repair is None or not d.span_repair.success:
+            d.span_repair = _span_repair(d, trial, judged) or d.span_repair
+        if d.span_repair is not None and d.span_repair.success:
+            together = d.span_repair.layers
             for entry in d.blame:
-                if entry.layer in d.span_repair.layers and d.span_repair.success:
+                if entry.layer in together:  # still a suspect: red is for a layer whose repair alone restored it
                     entry.check += ("; " if entry.check else "") + (
-                        f"restored only together with the span {d.span_repair.layers[0]} .. "
-                        f"{d.span_repair.layers[-1]}")
+                        f"restored only together with {_names(together)}")
 
 
 class Trial:
@@ -220,26 +220,24 @@ def _refit(d: Diagnosis, name: str, acts: dict[str, np.ndarray], targets: list[n
     return [beta[:-1].astype(np.float32), beta[-1].astype(np.float32)]
 
 
-def _joint_repair(d: Diagnosis, trial: Trial) -> None:
+def _joint_repair(d: Diagnosis, trial: Trial) -> RepairResult | None:
     """Two layers that are each constant by construction (two zeroed kernels, say) can only be repaired together:
-    each repair alone leaves the other. When repairing them together restores the output, both are responsible."""
+    each repair alone leaves the other."""
     from inspector.analysis.blame import blocks
 
     joint = [e for e in d.blame[: int(threshold("verify_candidates"))] if e.role == "cause" and blocks(e, d.layers)
              and d.info.layers[e.layer].params > 0]
     if len(joint) < 2:
-        return
+        return None
     position = {name: i for i, name in enumerate(d.order)}
     joint.sort(key=lambda e: position.get(e.layer, 10**9))
-    result = trial.run("reinitialise", [e.layer for e in joint])
-    if result is None or not result.success:
-        return
-    names = [e.layer for e in joint]
-    for entry in joint:
-        others = " and ".join(n for n in names if n != entry.layer)
-        entry.responsible, entry.verified = True, True
-        entry.repairs.append(result)
-        entry.check += ("; " if entry.check else "") + f"restored together with {others}: {result.sentence()}"
+    return trial.run("reinitialise", [e.layer for e in joint])
+
+
+def _names(layers: list[str]) -> str:
+    if len(layers) > 3:
+        return f"the span {layers[0]} .. {layers[-1]} ({len(layers)} layers)"
+    return ", ".join(layers[:-1]) + f" and {layers[-1]}"
 
 
 def _span_repair(d: Diagnosis, trial: Trial, judged: list[str]) -> RepairResult | None:
@@ -248,16 +246,18 @@ def _span_repair(d: Diagnosis, trial: Trial, judged: list[str]) -> RepairResult 
     head = judged[0]
     chain = weighted_chain(d.info, d.layers, d.order, head)
     decay = next((f for f in d.findings if f.kind == "spread_decay" and f.evidence.get("from") in chain), None)
+    starts = [chain.index(e.layer) for e in d.blame[:3] if e.layer in chain]
     if decay is not None:
-        starts = [chain.index(decay.evidence["from"])]
-    else:
-        starts = [chain.index(e.layer) for e in d.blame[:3] if e.layer in chain]
+        starts.append(chain.index(decay.evidence["from"]))
     if not starts:
         return None
     span = chain[min(starts):]  # up to the head: layers below a fading span are dead too
     if len(span) < 2:
         return None
     result = trial.run("reinitialise", span)
+    if result is not None and not result.success and min(starts) > 0:  # the fade may start above the evidence
+        span = chain
+        result = trial.run("reinitialise", span) or result
     if result is not None and not result.success and any(
             d.info.layers[n].activation in SATURATING for n in span):
         swapped = trial.run("reinitialise", span, activation="relu")  # the stack's activations are the fault

@@ -24,6 +24,6 @@ def test_example_notebook_runs_and_shows_the_collapse(tmp_path):
     assert "No collapse" in article  # the article's folklore: a zero-initialised output layer learns
     assert "The collapse began at epoch 1 in layer dense_1" in zeros
     # every kernel is zero (the output's stayed so: no gradient reached it): no repair alone helps, together they do
-    assert "Collapsed" in diagnosis and "Repairing dense_1, dense_2 and outputs together restores it" in diagnosis
+    assert "Collapsed" in diagnosis and "repairing dense_1, dense_2 and outputs together did" in diagnosis
     assert all(s.get("png_signature") for s in shown[:2]) and shown[2]["_repr_html_"] > 1000
     assert (tmp_path / "zeros.log").exists()
