@@ -96,6 +96,7 @@ class ReportContent:
     findings: list[tuple[str, str, str, str, str]]  # severity, kind, layer, message + evidence, fix + check
     footer: str
     notes: list[str] = field(default_factory=list)
+    findings_omitted: int = 0  # info findings and rows past the table's length: in the JSON, said in the title
 
 
 def build_content(d) -> ReportContent:  # noqa: ANN001 - analysis.diagnose.Diagnosis
@@ -120,6 +121,7 @@ def build_content(d) -> ReportContent:  # noqa: ANN001 - analysis.diagnose.Diagn
         layer_panels=_layer_panels(d),
         **_matrix(d),
         findings=_findings(d),
+        findings_omitted=len(d.findings) - (len(_findings(d)) - len(blame_rows(d, 5))),
         footer=("thresholds: " + ", ".join(f"{k} {v:g}" for k, v in d.thresholds.items())
                 + " · blame weights (catalogue): " + ", ".join(f"{k.name} {k.blame_weight:g}"
                                                                for k in KINDS.values() if k.blame_weight)),
@@ -167,23 +169,30 @@ def _layer_panels(d) -> list[HistPanel]:  # noqa: ANN001
 
 
 def _matrix(d) -> dict:  # noqa: ANN001
-    names = [h.name for h in d.heads]
-    if len(names) < 2:
-        return {"matrix_names": [], "matrix": [], "matrix_label": ""}
+    names, grid, label = similarity_matrix(d.inspection, d)
+    return {"matrix_names": names if len(names) > 1 else [], "matrix": grid if len(names) > 1 else [],
+            "matrix_label": label if len(names) > 1 else ""}
+
+
+SIMILARITY_LABEL = ("similarity between heads: weight cosine above the diagonal, output correlation on the data "
+                    "below it (1.00 = identical; n/a where not measured)")
+
+
+def similarity_matrix(inspection, diagnosis=None) -> tuple[list[str], list[list[float | None]], str]:  # noqa: ANN001
+    """The one rule for the head-similarity matrix, painted by the window and the report alike: the weights'
+    cosine (known without data) above the diagonal, the outputs' correlation (after a diagnosis) below it."""
+    names = [h.name for h in inspection.info.heads] or ([h.name for h in diagnosis.heads] if diagnosis else [])
     index = {n: i for i, n in enumerate(names)}
     grid: list[list[float | None]] = [[1.0 if i == j else None for j in range(len(names))] for i in range(len(names))]
-    for p in d.pairs:
-        i, j = index[p.head_a], index[p.head_b]
-        value = 1.0 if p.identical else p.correlation
-        grid[i][j] = grid[j][i] = value
-    kernel = {(c.head_a, c.head_b): c.cosine for c in d.inspection.comparisons}
-    label = "output correlation between heads (1 = identical)"
-    if kernel and all(v is None for row in grid for v in row if v != 1.0):
-        for (a, b), v in kernel.items():
-            if a in index and b in index:
-                grid[index[a]][index[b]] = grid[index[b]][index[a]] = v
-        label = "weight cosine similarity between heads"
-    return {"matrix_names": names, "matrix": grid, "matrix_label": label}
+    for c in inspection.comparisons:
+        if c.head_a in index and c.head_b in index:
+            i, j = sorted((index[c.head_a], index[c.head_b]))
+            grid[i][j] = None if c.cosine != c.cosine else c.cosine  # NaN: not comparable
+    for p in diagnosis.pairs if diagnosis is not None else []:
+        if p.head_a in index and p.head_b in index:
+            i, j = sorted((index[p.head_a], index[p.head_b]))
+            grid[j][i] = 1.0 if p.identical else p.correlation
+    return names, grid, SIMILARITY_LABEL
 
 
 @dataclass(frozen=True)

@@ -369,7 +369,8 @@ def _diverging(value: float) -> QColor:
 
 def _findings(cv: _Canvas, c: ReportContent, y: float, w: float) -> float:
     y = _section(cv, MARGIN, y, w, "Blamed layers (responsible: a repair of it restored the output; role · blame "
-                 f"score), then findings, most severe first ({len(c.findings)} rows)")
+                 f"score), then findings, most severe first ({len(c.findings)} rows"
+                 + (f"; {c.findings_omitted} info findings and more in the JSON)" if c.findings_omitted else ")"))
     if not c.findings:
         return y + cv.text(QRectF(MARGIN, y, w, 20), "no warnings or errors", 10, color=palette.MUTED)
     cols = [(0, 70), (70, 170), (240, 180), (420, 560), (980, w - 980)]

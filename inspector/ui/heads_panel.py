@@ -63,29 +63,21 @@ class HeadsPanel(Column):
             self.plots.append(plot)
             self.add(plot)
         if len(info.heads) > 1:
-            self.label("<b>Similarity</b>: weight cosine (upper right) and output correlation on the data "
-                       "(lower left); 1.00 means identical")
-            self.add(self._matrix(inspection, diagnosis))
+            from inspector.report.content import similarity_matrix
+
+            names, grid, label = similarity_matrix(inspection, diagnosis)
+            self.label(f"<b>Similarity</b>: {label}")
+            self.add(self._matrix(names, grid))
         self.finish()
 
-    def _matrix(self, inspection: Inspection, diagnosis) -> QTableWidget:  # noqa: ANN001
-        names = [h.name for h in inspection.info.heads]
-        index = {n: i for i, n in enumerate(names)}
+    def _matrix(self, names: list[str], grid: list[list[float | None]]) -> QTableWidget:
         widget = QTableWidget(len(names), len(names))
         widget.setObjectName("similarityMatrix")
         widget.setHorizontalHeaderLabels(names)
         widget.setVerticalHeaderLabels(names)
-        values: dict[tuple[int, int], float | None] = {}
-        for c in inspection.comparisons:
-            i, j = index[c.head_a], index[c.head_b]
-            values[(min(i, j), max(i, j))] = c.cosine
-        for p in diagnosis.pairs if diagnosis else []:
-            i, j = index.get(p.head_a), index.get(p.head_b)
-            if i is not None and j is not None:
-                values[(max(i, j), min(i, j))] = 1.0 if p.identical else p.correlation
         for i in range(len(names)):
             for j in range(len(names)):
-                value = 1.0 if i == j else values.get((i, j))
+                value = grid[i][j]
                 item = QTableWidgetItem("n/a" if value is None else f"{value:.2f}")
                 if value is not None and i != j:
                     strength = max(0.0, min(1.0, abs(value)))
