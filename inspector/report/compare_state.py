@@ -14,6 +14,7 @@ from typing import Any
 from inspector import palette
 from inspector.core.layout import GraphLayout, layout_model
 from inspector.progress import Progress
+from inspector.report.content import HistPanel
 from inspector.report.timeline_state import Line, LogAxis, SpreadPlot
 
 LEGEND_STEPS = 8
@@ -105,6 +106,26 @@ class CompareState:
         return SpreadPlot("Relative spread by layer, A vs B (dashed: dead)", axis,
                           [Line("A", xs, [axis.y(v) for v in spread_a]), Line("B", xs, [axis.y(v) for v in spread_b],
                                                                              True)], axis.y(dead))
+
+    def head_panels(self) -> list[HistPanel]:
+        """With data: each head's outputs in B (blue, red when collapsed) over A's (grey), on the same axes."""
+        if not self.with_data:
+            return []
+        heads_b = {h.name: h for h in self.diff.diagnosis_b.heads}
+        panels = []
+        order_b = list(self.diff.diagnosis_b.heads)
+        for i, a in enumerate(self.diff.diagnosis_a.heads):  # B's head: the layer matched to A's, else by position
+            b = heads_b.get(self.rows[a.name].name_b if a.name in self.rows else a.name) or (
+                order_b[i] if i < len(order_b) and len(order_b) == len(self.diff.diagnosis_a.heads) else None)
+            if b is None:
+                continue
+            marker = b.stats.mean if b.collapsed else None
+            panels.append(HistPanel(f"head '{a.name}' (B: '{b.name}'): B over A (grey)" + (" · collapsed in B" if b.collapsed else ""),
+                                    None if b.collapsed else b.stats.histogram, a.stats.histogram,
+                                    alert=b.collapsed, marker=marker,  # a constant is a line, not a spike
+                                    marker_label=f"B: {marker:.4g} for every sample" if marker is not None else "",
+                                    x_label="output", y_label="samples"))
+        return panels
 
     def position(self, name: str) -> int | None:
         return next((i for i, n in enumerate(self.rows) if n == name), None)

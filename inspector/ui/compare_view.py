@@ -29,6 +29,7 @@ from inspector.report.compare_state import CompareState, compare_steps, state_of
 from inspector.ui import dialogs
 from inspector.ui.graph_view import GraphView, NodeItem
 from inspector.ui.panels_common import Column, table
+from inspector.ui.plots import HistogramPlot
 from inspector.ui.timeline_view import HostedView, SpreadPlotWidget, mark_nodes, show_beside
 
 
@@ -208,6 +209,11 @@ class CompareView(HostedView):
         self._spread_plot()
         if name is not None and (state.rows[name].tensors or state.rows[name].unmatched_tensors):
             self.panel.add(table(["weight", "shape", "change", "cosine"], state.tensor_rows(name), "compareTensors"))
+        for head in self.state.head_panels()[:6]:
+            plot = HistogramPlot(height=160)
+            plot.setObjectName("compareHead")
+            plot.show_panel(head)
+            self.panel.add(plot)
         self._lists()
         self.panel.finish()
 

@@ -13,7 +13,12 @@ from inspector.progress import run
 from inspector.ui.compare_view import ScaledNode
 from tests.cli.test_diff import checkpoints  # noqa: F401 - the module's fixture: good.keras, bad.h5, data.npz
 
-pytestmark = pytest.mark.slow
+
+def test_the_change_scale_runs_from_light_to_strong():
+    assert palette.scale_colour(0.0) == palette.CHANGE_SCALE[0] and palette.scale_colour(1.0) == palette.CHANGE_SCALE[-1]
+    assert palette.scale_colour(-1) == palette.CHANGE_SCALE[0] and palette.scale_colour(7) == palette.CHANGE_SCALE[-1]
+    assert palette.scale_colour(0.1) not in palette.CHANGE_SCALE  # interpolated between two stops
+    assert palette.is_dark(palette.scale_colour(1.0)) and not palette.is_dark(palette.scale_colour(0.0))
 
 
 def fill_at(view, name: str) -> str:
@@ -41,6 +46,7 @@ def view(qtbot):
     v.close()
 
 
+@pytest.mark.slow
 def test_without_data_the_zeroed_layer_is_coloured_strongest(view, checkpoints):  # noqa: F811
     view.show_diff(run(diff_steps(checkpoints / "good.keras", checkpoints / "bad.h5")))
     nodes = view.graph.nodes
@@ -70,6 +76,7 @@ def _label_class():
     return QLabel
 
 
+@pytest.mark.slow
 def test_with_data_in_a_child_process_the_first_divergent_layer_is_marked(qtbot, checkpoints):  # noqa: F811
     from PySide6.QtWidgets import QMainWindow
 
@@ -90,12 +97,17 @@ def test_with_data_in_a_child_process_the_first_divergent_layer_is_marked(qtbot,
     spread_a, spread_b = (float(v) for v in numbers["relative spread"])
     assert spread_b < 1e-3 < spread_a
     assert set(view.plot.curves) == {"A", "B"} and view.plot.mark.value() == 1.0  # dense_1 is A's second layer
+    from inspector.ui.plots import HistogramPlot
+
+    heads = view.findChildren(HistogramPlot, "compareHead")  # B's head over A's, collapsed in B
+    assert len(heads) == 1 and heads[0].marker is not None and "collapsed in B" in heads[0].plotItem.titleLabel.text
     view.graph.select("out")
     assert view.plot.cursor.value() == 2.0
     with qtbot.waitSignal(view.destroyed, timeout=10_000):  # a closed view window is deleted
         view.close()
 
 
+@pytest.mark.slow
 def test_cancel_stops_the_child_process(qtbot, checkpoints):  # noqa: F811
     import multiprocessing
 

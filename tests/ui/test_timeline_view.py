@@ -71,6 +71,15 @@ def view(qtbot, tmp_path):
     v.close()
 
 
+def test_the_log_axis_gives_zeros_a_row_and_leaves_gaps():
+    from inspector.report.timeline_state import LogAxis
+
+    axis = LogAxis.over([0.0, 0.02, 5.0, None], (1e-3,))
+    assert (axis.floor, axis.top) == (-4, 1)
+    assert axis.y(0.0) == -4.0 and axis.y(100.0) == 2.0 and axis.y(None) != axis.y(None)  # NaN: a gap
+    assert axis.ticks()[0] == (-4.0, "0") and axis.ticks()[1] == (-3.0, "1e-3")
+
+
 def fill_at(view, name: str):
     """The colour drawn inside a node, beside its text (a pixel probe of the graph as shown)."""
     graph = view.graph
