@@ -140,11 +140,7 @@ def _run_inspect(args: argparse.Namespace) -> int:
 
 
 def _run_diagnose(args: argparse.Namespace) -> int:
-    from inspector.output import check_output_path, write_atomic
-
-    for out in (args.json, args.png):
-        if out and out != "-":
-            check_output_path(out, [args.model, args.data or ""])
+    _check_outputs(args, [args.model, args.data or ""])
     for flag in ("batch_size", "max_samples"):
         value = getattr(args, flag)
         if value is not None and value < 1:
@@ -154,60 +150,67 @@ def _run_diagnose(args: argparse.Namespace) -> int:
     options = DiagnoseOptions(data=args.data, batch_size=args.batch_size, max_samples=args.max_samples,
                               seed=args.seed, trust_code=args.trust_code, target_columns=args.target_columns)
     diagnosis = _with_progress(diagnose_steps(args.model, options))
-    if args.json:
-        from inspector.report.json_out import diagnosis_to_dict
+    from inspector.report.json_out import diagnosis_to_dict
+    from inspector.report.text_out import diagnosis_text
 
-        _write_json(args.json, diagnosis_to_dict(diagnosis))
-    if args.png:
-        from inspector.report.render import render_png
-
-        write_atomic(args.png, render_png(diagnosis))
-    if args.json != "-":
-        from inspector.report.text_out import diagnosis_text
-
-        sys.stdout.write(diagnosis_text(diagnosis))
-    return 0
+    return _emit(args, diagnosis, diagnosis_to_dict, _diagnosis_png, diagnosis_text)
 
 
 def _run_diff(args: argparse.Namespace) -> int:
-    from inspector.output import check_output_path, write_atomic
-
-    for out in (args.json, args.png):
-        if out and out != "-":
-            check_output_path(out, [args.model_a, args.model_b, args.data or ""])
+    _check_outputs(args, [args.model_a, args.model_b, args.data or ""])
     from inspector.analysis.checkpoint_diff import diff_steps  # TensorFlow is loaded only to run --data
-
-    result = _with_progress(diff_steps(args.model_a, args.model_b, args.data, args.max_samples))
     from inspector.report.diff_out import diff_text, diff_to_dict
 
-    if args.json:
-        _write_json(args.json, diff_to_dict(result))
-    if args.png:
-        from inspector.report.diff_render import render_diff_png
-
-        write_atomic(args.png, render_diff_png(result))
-    if args.json != "-":
-        sys.stdout.write(diff_text(result))
-    return 0
+    result = _with_progress(diff_steps(args.model_a, args.model_b, args.data, args.max_samples))
+    return _emit(args, result, diff_to_dict, _diff_png, diff_text)
 
 
 def _run_timeline(args: argparse.Namespace) -> int:
-    from inspector.output import check_output_path, write_atomic
+    _check_outputs(args, [args.log])
     from inspector.training_log import read_log, timeline_text, timeline_to_dict
+
+    return _emit(args, read_log(args.log), timeline_to_dict, _timeline_png, timeline_text)
+
+
+def _check_outputs(args: argparse.Namespace, inputs: list[str]) -> None:
+    from inspector.output import check_output_path
 
     for out in (args.json, args.png):
         if out and out != "-":
-            check_output_path(out, [args.log])
-    timeline = read_log(args.log)
-    if args.json:
-        _write_json(args.json, timeline_to_dict(timeline))
-    if args.png:
-        from inspector.report.timeline_render import render_timeline_png
+            check_output_path(out, inputs)
 
-        write_atomic(args.png, render_timeline_png(timeline))
+
+def _emit(args: argparse.Namespace, result: object, to_dict: Callable, png: Callable, text: Callable) -> int:
+    """What every command that measures writes: --json (or '-'), --png, then the text on standard output unless
+    the JSON went there."""
+    if args.json:
+        _write_json(args.json, to_dict(result))
+    if args.png:
+        from inspector.output import write_atomic
+
+        write_atomic(args.png, png(result))
     if args.json != "-":
-        sys.stdout.write(timeline_text(timeline))
+        sys.stdout.write(text(result))
     return 0
+
+
+# The painters import Qt: only when a PNG is asked for.
+def _diagnosis_png(diagnosis: object) -> bytes:
+    from inspector.report.render import render_png
+
+    return render_png(diagnosis)
+
+
+def _diff_png(result: object) -> bytes:
+    from inspector.report.diff_render import render_diff_png
+
+    return render_diff_png(result)
+
+
+def _timeline_png(timeline: object) -> bytes:
+    from inspector.report.timeline_render import render_timeline_png
+
+    return render_timeline_png(timeline)  # type: ignore[arg-type]
 
 
 def _write_json(target: str, document: dict) -> None:
