@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import traceback
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from inspector.errors import InspectorError
@@ -34,8 +34,9 @@ def diagnose_in_child(model_path: str, options: Any, inspection: Any = None) -> 
         portable = copy.copy(inspection)
         portable.info = copy.copy(inspection.info)
         portable.info.source = None
-    diagnosis = yield from run_in_child("inspector.analysis.diagnose:diagnose_steps", os.fspath(model_path), options,
-                                        portable)
+    from inspector.analysis.diagnose import diagnose_steps  # no TensorFlow at import: it loads in the child
+
+    diagnosis = yield from run_in_child(diagnose_steps, os.fspath(model_path), options, portable)
     if inspection is not None:  # the window's own, so the panels keep what they already show
         diagnosis.inspection = inspection
     return diagnosis
@@ -43,13 +44,13 @@ def diagnose_in_child(model_path: str, options: Any, inspection: Any = None) -> 
 
 def open_in_child(model_path: str, expanded: frozenset[str] = frozenset()) -> Generator[Progress, None, Any]:
     """Read the model and lay out its graph: (inspection, layout), the inspection without open files."""
-    return (yield from run_in_child("inspector.analysis.remote:open_steps", os.fspath(model_path), expanded))
+    return (yield from run_in_child(open_steps, os.fspath(model_path), expanded))
 
 
 def sort_in_child(paths: list[str]) -> Generator[Progress, None, Any]:
     """Dropped files as (models, datasets): an .h5 is a model by the reader's own rule, decided in the child,
     under the read time limit, since a hostile HDF5 file can make the library loop for ever."""
-    return (yield from run_in_child("inspector.analysis.remote:sort_steps", [os.fspath(p) for p in paths]))
+    return (yield from run_in_child(sort_steps, [os.fspath(p) for p in paths]))
 
 
 def sort_steps(paths: list[str]) -> Generator[Progress, None, Any]:
@@ -83,8 +84,9 @@ def open_steps(model_path: str, expanded: frozenset[str]) -> Generator[Progress,
     return inspection, layout_model(inspection.info, expanded)
 
 
-def run_in_child(target: str, *args: Any) -> Generator[Progress, None, Any]:
-    """Run the generator function `module:function`(*args) in a fresh process, relaying its progress. The child
+def run_in_child(target: Callable[..., Generator[Progress, None, Any]], *args: Any) -> Generator[Progress, None, Any]:
+    """Run the generator function `target(*args)` in a fresh process, relaying its progress (a module-level
+    function: the child imports it by name). The child
     reports its reads of the user's files (core.deadline); one that outlives its limit ends the child and raises
     `ReadTimeoutError`, since a file that makes HDF5 loop in C would otherwise spin in the child for ever."""
     from inspector.core.deadline import Watch
@@ -139,15 +141,12 @@ def _ended(child: Any, watch: Any, how: str) -> Exception:
     return AnalysisCrashed(f"the analysis process {how} (exit code {child.exitcode}; out of memory?)")
 
 
-def _child_main(sender: Any, target: str, args: tuple) -> None:
-    import importlib
-
+def _child_main(sender: Any, target: Callable[..., Generator[Progress, None, Any]], args: tuple) -> None:
     from inspector.core import deadline
 
     deadline.report_to(lambda message: sender.send(("deadline", message)))
     try:
-        module, name = target.split(":")
-        steps = getattr(importlib.import_module(module), name)(*args)
+        steps = target(*args)
         result = run(steps, lambda progress: sender.send(("progress", progress)))
         sender.send(("result", _portable(result)))
     except InspectorError as exc:

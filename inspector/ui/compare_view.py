@@ -124,7 +124,7 @@ class CompareView(HostedView):
             from inspector.analysis.remote import run_in_child
 
             data = os.path.abspath(data)
-            self.jobs.start("comparison", lambda: run_in_child("inspector.report.compare_state:compare_steps", a, b,
+            self.jobs.start("comparison", lambda: run_in_child(compare_steps, a, b,
                                                             data, None))
         else:
             self.jobs.start("comparison", lambda: compare_steps(a, b))

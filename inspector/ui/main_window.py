@@ -31,7 +31,7 @@ from inspector.core.inspection import Inspection
 from inspector.core.layout import GraphLayout, layout_model
 from inspector.errors import DataError, InspectorError, UnsafeModelError
 from inspector.palette import levels_for
-from inspector.ui import dialogs
+from inspector.ui import compare_view, dialogs, timeline_view
 from inspector.ui.diagnosis_panel import DiagnosisPanel
 from inspector.ui.graph_view import GraphView
 from inspector.ui.heads_panel import HeadsPanel
@@ -177,6 +177,8 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "Open &dataset…", self._ask_dataset, "Ctrl+D")
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self._refresh_recent()
+        self._action(file_menu, "Open training &log…", lambda: timeline_view.ask_training_log(self), "Ctrl+L")
+        self._action(file_menu, "Compare &with…", lambda: compare_view.ask_compare(self))
         file_menu.addSeparator()
         self.export_action = self._action(file_menu, "&Export report as PNG…", self._ask_export, "Ctrl+E")
         file_menu.addSeparator()
@@ -506,7 +508,12 @@ class MainWindow(QMainWindow):
         self.open_paths(paths)
 
     def open_paths(self, paths: list[str]) -> None:
-        """Files dropped (or given) together: the first model is opened, with the first dataset if any."""
+        """Files dropped (or given) together: a training log opens its timeline; else the first model is opened,
+        with the first dataset if any."""
+        logs = [p for p in paths if timeline_view.is_training_log(p)]
+        if logs:
+            timeline_view.open_training_log(self, logs[0])
+            return
         if any(needs_a_look(p) for p in paths):  # opening an HDF5 file can hang on a hostile one: not here
             from inspector.analysis.remote import sort_in_child
 

@@ -247,3 +247,19 @@ def test_a_hostile_h5_dropped_on_the_window_ends_in_one_line(window, qtbot, monk
     with qtbot.waitSignal(window.failed, timeout=60_000) as signal:
         window.open_paths([str(corpus_file(SHARED / "corpus" / "hostile", "hdf5-attribute-loop.h5"))])
     assert "did not finish" in signal.args[0] and "\n" not in signal.args[0]
+
+
+def test_the_main_window_opens_a_training_log_and_offers_a_comparison(window, qtbot, tmp_path):
+    """File ▸ Open training log and File ▸ Compare with… are there, and a log dropped on the window opens its
+    timeline (the views themselves are tested in test_timeline_view.py and test_compare_view.py)."""
+    from inspector.ui.timeline_view import TimelineView
+    from tests.ui.test_timeline_view import write_log
+
+    names = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
+    assert "Open training &log…" in names and "Compare &with…" in names
+    window.open_paths([str(write_log(tmp_path / "run.log"))])
+    views = [w for w in window.findChildren(TimelineView)]
+    assert len(views) == 1
+    qtbot.waitUntil(lambda: views[0].state is not None, timeout=20_000)
+    with qtbot.waitSignal(views[0].destroyed, timeout=10_000):
+        views[0].close()
