@@ -3,15 +3,20 @@ expand and collapse on double-click. All edges are one path item (cheap to draw 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QWheelEvent
+import html
+from typing import Any
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QHelpEvent, QPainter, QPainterPath, QPen, QWheelEvent
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsPathItem,
     QGraphicsScene,
     QGraphicsView,
     QLabel,
+    QStyle,
     QStyleOptionGraphicsItem,
+    QToolTip,
     QWidget,
 )
 
@@ -19,6 +24,12 @@ from inspector import palette
 from inspector.core.layout import GraphLayout
 from inspector.core.model import ModelInfo
 from inspector.report.text_out import format_shape
+
+# The smallest on-screen node height at which a node still reads: there the 7.5-pt detail line ("Dense (None, 8)")
+# is about 7 px tall and the 9-pt name about 9 px (looked at side by side at 0.6, 0.7, 0.8 and 1.0 of the layout's
+# 46-px node: at 0.6 the detail line no longer reads). Fit never zooms out below it; it scrolls instead.
+READABLE_NODE_HEIGHT = 34.0
+DIMMED = 0.25  # the opacity of the nodes a search does not match
 
 
 class NodeItem(QGraphicsItem):
@@ -34,8 +45,6 @@ class NodeItem(QGraphicsItem):
         self.level = "static"
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        hint = "\n(double-click to expand)" if container else "\n(double-click to collapse its model)" if parent_name else ""
-        self.setToolTip(f"{name}\n{detail}{hint}")
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
         return QRectF(-self.w / 2 - 3, -self.h / 2 - 3, self.w + 6, self.h + 6)
@@ -83,6 +92,12 @@ class GraphView(QGraphicsView):
         self.setBackgroundBrush(QColor(palette.BACKGROUND))
         self.nodes: dict[str, NodeItem] = {}
         self._levels: dict[str, str] = {}
+        self.info: ModelInfo | None = None
+        self.diagnosis: Any = None  # analysis.results.Diagnosis, or None before one
+        self.findings: list = []  # the findings the tooltips quote: the diagnosis', else the weights'
+        self.focus: str | None = None  # the most-blamed layer: where Fit scrolls when the graph cannot fit
+        self.filter_text = ""
+        self.node_height = 46.0
         self.scene().selectionChanged.connect(self._selection_changed)
         # the legend is a strip above the viewport (in its margin), so it can never cover a node
         self.legend = QLabel(self)
@@ -102,6 +117,8 @@ class GraphView(QGraphicsView):
 
     def show_graph(self, info: ModelInfo, layout: GraphLayout) -> None:
         self.clear()
+        self.info = info
+        self.node_height = layout.node_size[1]
         path = QPainterPath()
         for _, _, points in layout.edges:
             path.moveTo(QPointF(*points[0]))
@@ -121,6 +138,8 @@ class GraphView(QGraphicsView):
             self.nodes[name] = item
         self.scene().setSceneRect(self.scene().itemsBoundingRect().adjusted(-40, -40, 40, 40))
         self.set_levels(self._levels)
+        if self.filter_text:
+            self.filter(self.filter_text, select=False)
         self.fit()
         QTimer.singleShot(0, self.fit)  # again once the view has its final size
 
@@ -130,21 +149,57 @@ class GraphView(QGraphicsView):
             inner = palette.level_of_container(levels, name) if item.container else None
             item.set_level(levels.get(name) or inner or "static")
 
+    def set_diagnosis(self, diagnosis: Any, findings: list | None = None) -> None:
+        """Colour the nodes by blame and keep what the tooltips quote; None (a model just opened) clears it, and
+        the weights' own findings stand in."""
+        self.diagnosis = diagnosis
+        self.findings = list(diagnosis.findings if diagnosis is not None else findings or [])
+        self.focus = diagnosis.blame[0].layer if diagnosis is not None and diagnosis.blame else None
+        self.set_levels(palette.levels_for(diagnosis))
+
+    def readable_scale(self) -> float:
+        return READABLE_NODE_HEIGHT / self.node_height
+
     def fit(self) -> None:
+        """The whole graph, at most at natural size, when it fits at a readable size; otherwise the readable size,
+        scrolled to the most-blamed layer or to the top. The fit is to the scene rect (nodes and margin) in the
+        room left by both scroll bars, so no scroll bar that appears afterwards hides a row."""
         rect = self.scene().itemsBoundingRect()
         if rect.isEmpty():
             return
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.transform().m11() > 1.0:  # small graphs at natural size, not blown up
-            self.resetTransform()
+        area = self.scene().sceneRect()
+        room = self.viewport().rect()
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        width = room.width() - (0 if self.verticalScrollBar().isVisible() else bar)
+        height = room.height() - (0 if self.horizontalScrollBar().isVisible() else bar)
+        scale = min(width / area.width(), height / area.height(), 1.0)  # small graphs at natural size
+        self.resetTransform()
+        if scale >= self.readable_scale():
+            self.scale(scale, scale)
             self.centerOn(rect.center())
-        if self.transform().m11() < 0.05:  # a tall graph: start readable at the top instead of as a thin line
-            self.resetTransform()
-            self.scale(0.6, 0.6)
-            self.centerOn(rect.center().x(), rect.top())
+            return
+        scale = self.readable_scale()
+        self.scale(scale, scale)
+        focus = self._node_of(self.focus) if self.focus else None
+        if focus is not None:
+            self.centerOn(focus)
+            return
+        half_w = self.viewport().width() / 2 / scale
+        self.centerOn(rect.center().x() if rect.width() <= 2 * half_w else rect.left() + half_w, rect.center().y())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().minimum())  # the inputs, at the top
+
+    def _node_of(self, name: str) -> NodeItem | None:
+        """The node that shows a layer: its own, or that of the collapsed nested model it lives in."""
+        while name:
+            if name in self.nodes:
+                return self.nodes[name]
+            layer = self.info.layers.get(name) if self.info is not None else None
+            name = layer.parent if layer is not None and layer.parent else (name.rsplit("/", 1)[0] if "/" in name
+                                                                               else "")
+        return None
 
     def select(self, name: str) -> bool:
-        item = self.nodes.get(name) or self.nodes.get(name.split("/", 1)[0])
+        item = self._node_of(name)
         if item is None:
             return False
         self.scene().clearSelection()
@@ -152,17 +207,66 @@ class GraphView(QGraphicsView):
         self.centerOn(item)
         return True
 
-    def find(self, text: str) -> str | None:
-        """The first layer whose name contains the text (exact match first), selected and centred."""
+    def matches(self, text: str) -> list[str]:
+        """The layers whose name contains the text, an exact match first, then in the graph's order."""
         text = text.strip().lower()
         if not text:
-            return None
-        names = list(self.nodes)
-        match = next((n for n in names if n.lower() == text), None) or next(
-            (n for n in names if text in n.lower()), None)
-        if match:
-            self.select(match)
-        return match
+            return []
+        found = [n for n in self.nodes if text in n.lower()]
+        found.sort(key=lambda n: n.lower() != text and n.lower().rsplit("/", 1)[-1] != text)
+        return found
+
+    def filter(self, text: str, select: bool = True) -> list[str]:
+        """As the search box is typed in: the layers that do not match are dimmed, the first match is selected
+        and centred. An empty text shows every layer again. One pass over the names per keystroke."""
+        self.filter_text = text.strip()
+        found = self.matches(text)
+        keep = set(found) if self.filter_text else None
+        for name, item in self.nodes.items():
+            item.setOpacity(1.0 if keep is None or name in keep else DIMMED)
+        if found and select:
+            self.select(found[0])
+        return found
+
+    def find(self, text: str) -> str | None:
+        """The first layer whose name contains the text (exact match first), selected and centred."""
+        found = self.matches(text)
+        if found:
+            self.select(found[0])
+        return found[0] if found else None
+
+    def tooltip_text(self, name: str) -> str:
+        """What a node's tooltip says: more than its label. Class, parameters and output shape from the model;
+        after a diagnosis the measured spread and the blame; the node's most severe finding."""
+        layer = self.info.layers.get(name) if self.info is not None else None
+        if layer is None:
+            return html.escape(name)
+        lines = [f"<b>{html.escape(name)}</b>",
+                 html.escape(f"{layer.class_name} · {layer.params:,} params · output {format_shape(layer.output_shape)}")]
+        if layer.children:
+            lines.append(html.escape(f"nested model of {len(layer.members)} layers"))
+        d = self.diagnosis
+        if d is not None:
+            measure = d.layers.get(name)
+            if measure is not None:
+                spread = measure.activation.relative_spread
+                lines.append(html.escape(f"relative spread across samples {spread:.3g} "
+                                         f"(dead below {d.thresholds['dead_spread']:.2g})"))
+            else:
+                lines.append("<i>not measured by the diagnosis</i>")
+            level = self.nodes[name].level if name in self.nodes else None
+            if level in ("blamed", "suspect"):
+                lines.append(html.escape(palette.LEVELS[level][1]))
+        own = [f for f in self.findings if f.layer == name or (layer.children and (f.layer or "").startswith(name + "/"))]
+        if own:
+            top = min(own, key=lambda f: f.rank)
+            more = f" (and {len(own) - 1} more)" if len(own) > 1 else ""
+            lines.append(html.escape(f"{top.severity}: {top.message}{more}"))
+        if layer.children:
+            lines.append("<i>double-click to expand</i>")
+        elif layer.parent:
+            lines.append("<i>double-click to collapse its model</i>")
+        return "<br>".join(lines)
 
     def selected_name(self) -> str | None:
         items = self.scene().selectedItems()
@@ -172,6 +276,16 @@ class GraphView(QGraphicsView):
         name = self.selected_name()
         if name:
             self.layer_selected.emit(name)
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            item = self.itemAt(event.pos())
+            if isinstance(item, NodeItem):  # built on hover: nothing per node until then
+                QToolTip.showText(event.globalPos(), self.tooltip_text(item.name), self.viewport())
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API
         factor = 1.0015 ** event.angleDelta().y()

@@ -10,8 +10,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.layouts: dict[frozenset[str], GraphLayout] = {}
         self._build_ui()
         self._build_menus()
+        self._restore_layout()
         self.jobs.progressed.connect(self._on_progress)
         self.jobs.finished.connect(self._on_job_finished)
         self.jobs.failed.connect(self._on_job_failed)
@@ -104,7 +105,12 @@ class MainWindow(QMainWindow):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Find layer by name…")
         self.search.setObjectName("layerSearch")
+        self.search.setToolTip("Find a layer (Ctrl+F): the first match is selected as you type, Enter goes to the "
+                               "next one, Esc clears")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._search_changed)
         self.search.returnPressed.connect(self._find_layer)
+        self.search.installEventFilter(self)
         fit = QToolButton()
         fit.setText("Fit")
         fit.clicked.connect(self.graph.fit)
@@ -189,6 +195,7 @@ class MainWindow(QMainWindow):
         self._action(run_menu, "&Cancel", self.cancel, "Esc")
         view_menu = self.menuBar().addMenu("&View")
         self._action(view_menu, "&Fit graph", self.graph.fit, "Ctrl+0")
+        self._action(view_menu, "F&ind layer…", self.focus_search, QKeySequence.StandardKey.Find)
         for dock in (self.layer_dock, self.heads_dock, self.diagnosis_dock):
             view_menu.addAction(dock.toggleViewAction())
         help_menu = self.menuBar().addMenu("&Help")
@@ -214,6 +221,7 @@ class MainWindow(QMainWindow):
         self.model_path = os.path.abspath(path)
         self.trust_code = False
         self.expanded = set()
+        self.search.clear()  # a search belongs to the model it was typed for
         self.status.setText(f"Opening {os.path.basename(path)}…")
         from inspector.analysis.remote import open_in_child
 
@@ -297,7 +305,7 @@ class MainWindow(QMainWindow):
             self.layouts = {frozenset(): layout}
             self.diagnosis = None
             self.stack.setCurrentWidget(self.graph)
-            self.graph.set_levels({})
+            self.graph.set_diagnosis(None, inspection.findings)
             self.graph.show_graph(inspection.info, layout)
             self.heads_panel.show_heads(inspection)
             self.layer_panel.show_nothing()
@@ -316,7 +324,7 @@ class MainWindow(QMainWindow):
                 self.run_diagnosis(data or None)
         elif kind == "diagnose":
             self.diagnosis = result
-            self.graph.set_levels(levels_for(result))
+            self.graph.set_diagnosis(result)
             self.diagnosis_panel.show_diagnosis(result)
             self.heads_panel.show_heads(result.inspection, result)
             self.status.setText(result.verdict)
@@ -436,12 +444,60 @@ class MainWindow(QMainWindow):
             self.graph.select(focus)
             self._on_layer_selected(focus)
 
-    def _find_layer(self) -> None:
-        found = self.graph.find(self.search.text())
+    # --- search -------------------------------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _search_changed(self, text: str) -> None:
+        """As you type: the other layers dim, the first match is selected and centred."""
+        found = self.graph.filter(text)
+        if not text.strip():
+            return
         if found:
-            self._on_layer_selected(found)
+            self.status.setText(f"{plural(len(found), 'layer')} match '{text.strip()}' (Enter: next)")
+            self._on_layer_selected(found[0])
         else:
+            self.status.setText(f"No layer matches '{text.strip()}'")
+
+    def _find_layer(self) -> None:
+        """Enter in the search box: the next match after the selected one."""
+        found = self.graph.matches(self.search.text())
+        if not found:
             self.status.setText(f"No layer matches '{self.search.text()}'")
+            return
+        current = self.graph.selected_name()
+        name = found[(found.index(current) + 1) % len(found)] if current in found else found[0]
+        self.graph.select(name)
+        self._on_layer_selected(name)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """Esc in a search box with text clears it (and is not Run ▸ Cancel); in an empty one it cancels."""
+        if watched is self.search and isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape \
+                and self.search.text():
+            if event.type() == QEvent.Type.ShortcutOverride:
+                event.accept()
+                return True
+            if event.type() == QEvent.Type.KeyPress:
+                self.search.clear()
+                return True
+        return super().eventFilter(watched, event)
+
+    # --- window geometry ------------------------------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        """The size, place, docks and dividers of the last run (Qt moves a saved window back onto a screen)."""
+        geometry, state = self.settings.value("window/geometry"), self.settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
 
     # --- files ----------------------------------------------------------------------------------------------
 
@@ -529,6 +585,7 @@ class MainWindow(QMainWindow):
             self.open_dataset(data[0])
 
     def closeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt API
+        self.save_layout()
         self.layout_jobs.cancel()
         self.jobs.cancel()
         self.jobs.wait(10_000)  # let TensorFlow finish the batch it is in before the interpreter goes
