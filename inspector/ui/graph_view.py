@@ -266,7 +266,7 @@ class GraphView(QGraphicsView):
             lines.append("<i>double-click to expand</i>")
         elif layer.parent:
             lines.append("<i>double-click to collapse its model</i>")
-        return "<br>".join(lines)
+        return "<br>".join(line if len(line) > 90 else f"<nobr>{line}</nobr>" for line in lines)  # short ones unwrapped
 
     def selected_name(self) -> str | None:
         items = self.scene().selectedItems()

@@ -10,8 +10,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -487,15 +487,26 @@ class MainWindow(QMainWindow):
     # --- window geometry ------------------------------------------------------------------------------------
 
     def _restore_layout(self) -> None:
-        """The size, place, docks and dividers of the last run (Qt moves a saved window back onto a screen)."""
-        geometry, state = self.settings.value("window/geometry"), self.settings.value("window/state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        """The size, place, docks and dividers of the last run. Size and place are kept as such, not with
+        restoreGeometry, which squeezes a window into the screen Qt has (offscreen: 800x800, which made every
+        --screenshot after the first one 830 px wide); a place no screen holds any more is dropped."""
+        size, pos = self.settings.value("window/size"), self.settings.value("window/pos")
+        if isinstance(size, QSize) and size.isValid():
+            self.resize(size)
+        if isinstance(pos, QPoint) and any(s.availableGeometry().contains(pos) for s in QGuiApplication.screens()):
+            self.move(pos)
+        state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
+        if self.settings.value("window/maximized") in (True, "true"):
+            self.setWindowState(Qt.WindowState.WindowMaximized)
 
     def save_layout(self) -> None:
-        self.settings.setValue("window/geometry", self.saveGeometry())
+        maximized = self.isMaximized()
+        self.settings.setValue("window/maximized", maximized)
+        if not maximized:  # a maximized window keeps the size it is restored to
+            self.settings.setValue("window/size", self.size())
+            self.settings.setValue("window/pos", self.pos())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
 

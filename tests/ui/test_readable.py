@@ -3,6 +3,8 @@ say more than the label, and the window's geometry and dividers survive a restar
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
@@ -137,7 +139,7 @@ def test_tooltip_says_class_params_shape_spread_and_top_finding(window, qtbot, f
     spread = window.diagnosis.layers["trunk"].activation.relative_spread
     assert f"relative spread across samples {spread:.3g}" in tip
     top = min((f for f in window.diagnosis.findings if f.layer == "trunk"), key=lambda f: f.rank)
-    assert top.message.split(":")[0] in tip
+    assert html.escape(f"{top.severity}: {top.message}") in tip  # its most severe finding, whole
     assert "responsible" in tip
     # hovering the node shows it (the text is built on hover, not held by every node)
     centre = on_screen(graph, "trunk").center()
@@ -150,12 +152,10 @@ def test_tooltip_says_class_params_shape_spread_and_top_finding(window, qtbot, f
 def test_window_geometry_and_docks_are_remembered(window, qtbot, files):
     from inspector.ui.main_window import MainWindow
 
-    # the default is 1400x900; the offscreen screen is 800 px wide and Qt keeps a restored window on its screen,
-    # so the narrowest the window can be (about 830 px), not a width Qt would move
-    size = (window.minimumSizeHint().width(), 720)
+    size = (1100, 720)  # the default is 1400x900
     window.resize(*size)
     window.resizeDocks([window.diagnosis_dock], [430], Qt.Orientation.Vertical)
-    window.resizeDocks([window.layer_dock], [300], Qt.Orientation.Horizontal)
+    window.resizeDocks([window.layer_dock], [380], Qt.Orientation.Horizontal)
     QApplication.processEvents()
     diag_height, layer_width = window.diagnosis_dock.height(), window.layer_dock.width()
     assert diag_height != 320  # not the default
