@@ -498,6 +498,10 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None and QGuiApplication.platformName() != "offscreen":  # offscreen's 800x800 is no screen
+            room = screen.availableGeometry()  # a window taller than the screen hides its status bar below it
+            self.resize(min(self.width(), room.width()), min(self.height(), room.height()))
         if self.settings.value("window/maximized") in (True, "true"):
             self.setWindowState(Qt.WindowState.WindowMaximized)
 

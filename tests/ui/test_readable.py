@@ -198,3 +198,24 @@ def test_divider_up_and_back_then_fit_shows_every_layer(window, qtbot, files):
     assert window.rect().contains(window.statusBar().geometry())
     tabs = [t for t in window.findChildren(QTabBar) if t.isVisible()]
     assert tabs and all(window.rect().contains(QRect(t.mapTo(window, QPoint(0, 0)), t.size())) for t in tabs)
+
+
+def test_a_window_larger_than_the_screen_is_brought_onto_it(qtbot, tmp_path, monkeypatch):
+    """Under Xvfb at 1024x700 the default 1400x900 window put its status bar (progress bar, Cancel) below the
+    screen's edge. The offscreen screen (800x800) is treated as no real screen; here it stands for one."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QGuiApplication
+
+    from inspector.ui.main_window import MainWindow
+
+    monkeypatch.setattr(QGuiApplication, "platformName", staticmethod(lambda: "xcb"))
+    w = MainWindow(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    QApplication.processEvents()
+    try:
+        room = w.screen().availableGeometry()
+        assert w.height() <= room.height()  # the default is 900, taller than this screen
+        assert w.statusBar().geometry().bottom() < room.height()
+    finally:
+        w.close()
