@@ -339,7 +339,8 @@ def _bars(p: QPainter, h: Histogram, area: QRectF, lo: float, span: float, top: 
 
 
 def _matrix(cv: _Canvas, c: ReportContent, x: float, y: float, w: float) -> float:
-    y = _section(cv, x, y, w, f"Head similarity ({c.matrix_label})")
+    y = _section(cv, x, y, w, "Head similarity")
+    y += cv.text(QRectF(x, y, w, 40), c.matrix_label, 8.5, color=palette.MUTED) + 6
     n = len(c.matrix_names)
     cell = min(60.0, (w - 120) / max(n, 1))
     p = cv.p

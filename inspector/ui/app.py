@@ -53,6 +53,9 @@ def run(model: str | None = None, data: str | None = None, screenshot: str | Non
     app = application()
     window = MainWindow()
     install_excepthook(window)
+    if screenshot:  # a picture for a ticket or the README: the default size, whatever the last run left
+        window.resize(1400, 900)
+        window.keep_layout = False
     window.show()
     exit_code = {"value": 0}
     if screenshot:

@@ -505,7 +505,11 @@ class MainWindow(QMainWindow):
         if self.settings.value("window/maximized") in (True, "true"):
             self.setWindowState(Qt.WindowState.WindowMaximized)
 
+    keep_layout = True  # False for a --screenshot run, whose fixed size is not the user's layout
+
     def save_layout(self) -> None:
+        if not self.keep_layout:
+            return
         maximized = self.isMaximized()
         self.settings.setValue("window/maximized", maximized)
         if not maximized:  # a maximized window keeps the size it is restored to
