@@ -97,11 +97,12 @@ def test_a_pipe_named_like_a_model_is_refused_not_read(tmp_path):
 def test_the_window_child_is_ended_and_the_error_is_one_line():
     from inspector.analysis.remote import run_in_child
     from inspector.progress import run
+    from tests.robustness.spin import spin_steps
 
     os.environ[SECONDS_ENV] = "2"
     try:
         with pytest.raises(ReadTimeoutError, match=r"^reading weights\.h5 did not finish in 2 s: the file is "):
-            run(run_in_child("tests.robustness.spin:spin_steps", "weights.h5"))
+            run(run_in_child(spin_steps, "weights.h5"))
     finally:
         del os.environ[SECONDS_ENV]
     assert multiprocessing.active_children() == []
@@ -111,9 +112,10 @@ def test_the_window_child_killed_inside_a_read_is_one_line():
     from inspector.analysis.remote import run_in_child
     from inspector.errors import ReaderDiedError
     from inspector.progress import run
+    from tests.robustness.spin import crash_steps
 
     with pytest.raises(ReaderDiedError, match=r"^reading w\.h5 crashed the reader \(SIGSEGV\): the file is corrupt"):
-        run(run_in_child("tests.robustness.spin:crash_steps", "w.h5"))
+        run(run_in_child(crash_steps, "w.h5"))
     assert multiprocessing.active_children() == []
 
 
