@@ -141,7 +141,7 @@ class GraphView(QGraphicsView):
         if self.filter_text:
             self.filter(self.filter_text, select=False)
         self.fit()
-        QTimer.singleShot(0, self.fit)  # again once the view has its final size
+        QTimer.singleShot(0, self, self.fit)  # again once the view has its final size (dropped if the view goes)
 
     def set_levels(self, levels: dict[str, str]) -> None:
         self._levels = dict(levels)
