@@ -49,7 +49,7 @@ with _quiet_stderr():
 
 from inspector.analysis.accumulators import LOOKUP_LAYERS, special_ids  # noqa: E402
 from inspector.analysis.translate import changed_meaning, prune, translate  # noqa: E402
-from inspector.core.deadline import reading  # noqa: E402
+from inspector.core.deadline import file_size, reading  # noqa: E402
 from inspector.core.h5safe import h5_errors  # noqa: E402
 from inspector.core.model import ModelInfo  # noqa: E402
 from inspector.core.safety import CodeRisk, scan_config_for_code  # noqa: E402
@@ -279,7 +279,7 @@ def _assign_weights(built: BuiltModel, info: ModelInfo) -> None:
     if info.source is None:
         raise UnsupportedModelError(f"{info.path}: the file holds no weights to run the model with")
     problems = []
-    with info.source.open() as h5, reading(info.path, _size(info.path)), h5_errors(info.path):
+    with info.source.open() as h5, reading(info.path, file_size(info.path)), h5_errors(info.path):
         for name, layer in walk_layers(built.model):
             if isinstance(layer, keras.Model) or not layer.weights:
                 continue
@@ -300,13 +300,6 @@ def _assign_weights(built: BuiltModel, info: ModelInfo) -> None:
     if problems:
         raise UnsupportedModelError(f"{info.path}: weights do not fit the rebuilt model ({problems[0]}"
                                     + (f", and {len(problems) - 1} more" if len(problems) > 1 else "") + ")")
-
-
-def _size(path: str) -> int | None:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return None
 
 
 _KERAS1_GATES = {"LSTM": ("i", "f", "c", "o"), "GRU": ("z", "r", "h")}

@@ -50,6 +50,14 @@ def limit_seconds(nbytes: int | None = None) -> float:
     return base + SECONDS_PER_GB * max(0, nbytes or 0) / 2**30
 
 
+def file_size(path: str) -> int | None:
+    """The size a read of the whole file at `path` is allowed time for (None when it cannot be told)."""
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return None
+
+
 def report_to(send: Callable[[Message], None] | None) -> None:
     """Send this process's read marks to a supervisor (None: nobody supervises, marks cost nothing)."""
     global _send

@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 import h5py
 
-from inspector.core.deadline import reading
+from inspector.core.deadline import file_size, reading
 from inspector.core.findings import data_free_findings
 from inspector.core.h5safe import h5_errors
 from inspector.core.heads import HeadComparison, compare_heads
@@ -49,7 +49,7 @@ def inspect_steps(path: str | os.PathLike[str], trust_code: bool = False) -> Gen
         result.findings = data_free_findings(info, {}, [], _no_read, trust_code)
         return result
     raw_offset = info.source.raw_offset
-    where, size = info.path, _size(info.path)
+    where, size = info.path, file_size(info.path)
     # Each stretch between two yields is one mark (core.deadline): a mark held across a yield would stay open
     # in a generator that is dropped half-way.
     with info.source.open() as h5, _raw_file(info.source) as raw:
@@ -70,13 +70,6 @@ def inspect_steps(path: str | os.PathLike[str], trust_code: bool = False) -> Gen
             result.comparisons = compare_heads(info, read)
             result.findings = data_free_findings(info, result.weight_stats, result.comparisons, read, trust_code)
     return result
-
-
-def _size(path: str) -> int | None:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return None
 
 
 def inspect_model(path: str | os.PathLike[str], trust_code: bool = False) -> Inspection:

@@ -10,7 +10,7 @@ import h5py
 
 from inspector.core import h5safe, keras_zip
 from inspector.core.config_graph import ParsedGraph, parse_model_config
-from inspector.core.deadline import reading
+from inspector.core.deadline import file_size, reading
 from inspector.core.heads import find_heads
 from inspector.core.keras_zip import WEIGHTS_MEMBER
 from inspector.core.legacy_h5 import read_legacy
@@ -26,7 +26,7 @@ def read_model(path: str | os.PathLike[str]) -> ModelInfo:
     The read is marked for the supervisor's time limit (core.deadline), scaled by the file's size."""
     path = os.fspath(path)
     try:
-        with reading(path, _size(path)):
+        with reading(path, file_size(path)):
             kind = sniff(path)
             return _read_zip(path) if kind == "zip" else _read_hdf5(path)
     except RecursionError:
@@ -35,13 +35,6 @@ def read_model(path: str | os.PathLike[str]) -> ModelInfo:
         if str(exc).startswith(path):
             raise
         raise ModelFileError(f"{path}: {exc}") from None  # every message names the file
-
-
-def _size(path: str) -> int | None:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return None
 
 
 def _read_zip(path: str) -> ModelInfo:
