@@ -109,7 +109,8 @@ def epoch_record(epoch: int, d: Any, logs: dict | None) -> dict[str, Any]:
                         "histogram": {"counts": a.stats.histogram.counts, "edges": a.stats.histogram.edges}}
     heads = {}
     for h in d.heads:
-        died = next((n for n in d.order if n.split("/", 1)[0] in _feeding(d, h.name)
+        feeding = d.info.feeding(h.name) if h.name in d.info.layers else set()
+        died = next((n for n in d.order if n.split("/", 1)[0] in feeding
                      and d.layers[n].activation.relative_spread < dead), None)
         heads[h.name] = {"std": h.std, "relative_spread": h.relative_spread, "mean": h.stats.mean,
                          "collapsed": h.collapsed, "nearly_collapsed": h.nearly_collapsed, "reason": h.reason,
@@ -121,14 +122,6 @@ def epoch_record(epoch: int, d: Any, logs: dict | None) -> dict[str, Any]:
             "pairs": [{"head_a": p.head_a, "head_b": p.head_b, "correlation": p.correlation,
                        "identical": p.identical} for p in d.pairs],
             "blame": [{"layer": b.layer, "role": b.role, "score": b.score, "kinds": b.kinds} for b in d.blame[:5]]}
-
-
-def _feeding(d: Any, head: str) -> set[str]:
-    from inspector.core.graph import ancestors
-
-    info = d.info
-    top = [(s, t) for s, t in info.edges if info.layers[s].parent is None and info.layers[t].parent is None]
-    return ancestors(head, top) | {head}
 
 
 def _head(values: Any, n: int) -> Any:

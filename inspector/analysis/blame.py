@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from inspector.analysis.results import BlameEntry, HeadPair, HeadVerdict, LayerMeasure
 from inspector.core.catalogue import KINDS, threshold
-from inspector.core.graph import ancestors
 from inspector.core.model import Finding, ModelInfo
 
 SCALED_BY_FRACTION = {"dead_units": "dead_fraction", "saturation": "saturated_fraction"}
@@ -28,8 +27,7 @@ def blame(info: ModelInfo, judged: list[str], layers: dict[str, LayerMeasure], o
           findings: list[Finding]) -> list[BlameEntry]:
     if not judged:
         return []
-    top_edges = [(s, d) for s, d in info.edges if info.layers[s].parent is None and info.layers[d].parent is None]
-    relevant = set(judged).union(*(ancestors(t, top_edges) for t in judged if t in info.layers))
+    relevant = set(judged).union(*(info.feeding(t) for t in judged if t in info.layers))
     votes: dict[str, dict[str, tuple[float, str]]] = {}
     position = {name: i for i, name in enumerate(order)}
 

@@ -13,7 +13,6 @@ from inspector.analysis.head_judge import class_labels
 from inspector.analysis.results import HeadPair, HeadVerdict, LayerMeasure
 from inspector.core.catalogue import kind as catalogued
 from inspector.core.catalogue import threshold
-from inspector.core.graph import ancestors
 from inspector.core.model import Finding, ModelInfo
 
 OUTPUT_RANGES = {"relu": (0.0, np.inf), "relu6": (0.0, 6.0), "softplus": (0.0, np.inf), "sigmoid": (0.0, 1.0),
@@ -136,8 +135,7 @@ def _steepest(weighted: list[str], layers: dict[str, LayerMeasure], lowest: bool
 
 def weighted_chain(info: ModelInfo, layers: dict[str, LayerMeasure], order: list[str], head: str) -> list[str]:
     """The measured layers with weights that feed a head, in topological order (top level and nested)."""
-    top_edges = [(s, d) for s, d in info.edges if info.layers[s].parent is None and info.layers[d].parent is None]
-    feeding = ancestors(head, top_edges) | {head}
+    feeding = info.feeding(head)
     return [n for n in order if n.split("/", 1)[0] in feeding and info.layers[n].params > 0
             and not info.layers[n].is_container]
 

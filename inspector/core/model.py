@@ -186,6 +186,13 @@ class ModelInfo:
     def top_level(self) -> list[Layer]:
         return [layer for layer in self.layers.values() if layer.parent is None]
 
+    def feeding(self, output: str) -> set[str]:
+        """The top-level layers an output depends on, itself included (nested layers go by their container)."""
+        from inspector.core.graph import ancestors
+
+        top = [(s, d) for s, d in self.edges if self.layers[s].parent is None and self.layers[d].parent is None]
+        return ancestors(output, top) | {output}
+
     def topological_order(self) -> list[str]:
         """All layer names, producers before consumers; a nested model's layers follow it in their own order."""
         from inspector.core.graph import nested_order
