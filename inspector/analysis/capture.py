@@ -20,6 +20,7 @@ from inspector.analysis.accumulators import (
     token_counter,
 )
 from inspector.analysis.datasets import Dataset
+from inspector.analysis.head_judge import predicted_classes
 from inspector.core.deadline import reading
 from inspector.core.model import ModelInfo
 from inspector.progress import Progress
@@ -219,7 +220,7 @@ def measure_steps(info: ModelInfo, ds: Dataset, runner: Any, *, batch_size: int 
             non_finite[i] += int(np.size(out) - np.count_nonzero(np.isfinite(out)))
             # any multi-unit head can be read as a classifier (argmax); one unit only when it is a probability
             if out.ndim == 2 and (out.shape[1] > 1 or probability[i]):
-                predicted = np.argmax(out, axis=1) if out.shape[1] > 1 else (out[:, 0] > 0.5).astype(int)
+                predicted = predicted_classes(out)
                 counts = np.bincount(predicted, minlength=max(out.shape[1], 2))
                 class_counts[i] = counts if class_counts[i] is None else class_counts[i] + counts
         for (a, b), pair in pairs.items():

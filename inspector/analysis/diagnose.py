@@ -26,7 +26,7 @@ from inspector.analysis.datasets import (
 from inspector.analysis.detectors import measured_findings
 from inspector.analysis.head_judge import head_pairs, judge_head
 from inspector.analysis.results import BlameEntry, Diagnosis, HeadPair, HeadVerdict, LayerMeasure
-from inspector.analysis.verify import verify
+from inspector.analysis.verify import layers_together, verify
 from inspector.core.inspection import Inspection, inspect_steps
 from inspector.core.model import ModelInfo
 from inspector.core.reader import read_model
@@ -177,10 +177,9 @@ def _proof(d: Diagnosis) -> str:
 
 
 def _proven(first: BlameEntry) -> str:
+    """Only a repair of the entry's own layer (or of the weights feeding an activation layer) makes it
+    responsible; repairs of several layers at once are the span's (see _unproven)."""
     result = next((r for r in first.repairs if r.success), None)
-    if result is not None and len(result.layers) > 1:
-        names = ", ".join(result.layers[:-1]) + f" and {result.layers[-1]}"
-        return f" Repairing {names} together restores it ({result.action})."
     if result is not None and result.repair == "standardise_inputs":  # a data counterfactual: the model as it is
         return f" Standardising the inputs that feed {first.layer} restores it."
     return f" Repairing {first.layer} restores it ({result.action if result else ''})."
@@ -191,10 +190,8 @@ def _unproven(d: Diagnosis) -> str:
         return ""
     tried = [e for e in d.blame if e.repairs]
     if d.span_repair is not None and d.span_repair.success:
-        span = d.span_repair.layers
-        which = (f"the span {span[0]} .. {span[-1]} ({len(span)} layers)" if len(span) > 3 else
-                 ", ".join(span[:-1]) + f" and {span[-1]} together")
-        return f" No single-layer repair restored it; repairing {which} did: {d.span_repair.action}."
+        return (f" No single-layer repair restored it; repairing {layers_together(d.span_repair.layers)} did: "
+                f"{d.span_repair.action}.")
     if tried:
         return (" No repair of the blamed layers restored it: they are suspects, not proven causes"
                 + (f" (re-initialising {d.span_repair.layers[0]} .. {d.span_repair.layers[-1]} did not either)."

@@ -36,6 +36,11 @@ def class_labels(y: np.ndarray | None, units: int) -> np.ndarray | None:
     return None
 
 
+def predicted_classes(out: np.ndarray) -> np.ndarray:
+    """The class each sample is given: the argmax of a multi-unit output, a one-unit probability above 0.5."""
+    return np.argmax(out, axis=1) if out.shape[1] > 1 else (out[:, 0] > 0.5).astype(int)
+
+
 def is_classifier(activation: str | None, units: int, loss_kind: str, labels: np.ndarray | None) -> bool:
     if activation == "softmax" or loss_kind in CATEGORICAL:
         return units > 1 or activation == "softmax"
@@ -109,7 +114,7 @@ def restored(verdict: HeadVerdict, before: np.ndarray, after: np.ndarray) -> boo
         return True
     b, a = spread(before), spread(after)
     if verdict.classifier and after.ndim == 2:
-        predicted = np.argmax(after, axis=1) if after.shape[1] > 1 else (after[:, 0] > 0.5).astype(int)
+        predicted = predicted_classes(after)
         share = np.bincount(predicted).max() / predicted.size
         return bool(share < threshold("same_class_share") and a > b)
     if a <= 1e-9 or a <= b:

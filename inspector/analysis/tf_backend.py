@@ -50,6 +50,7 @@ with _quiet_stderr():
 from inspector.analysis.accumulators import LOOKUP_LAYERS, special_ids  # noqa: E402
 from inspector.analysis.translate import changed_meaning, prune, translate  # noqa: E402
 from inspector.core.deadline import file_size, reading  # noqa: E402
+from inspector.core.findings import SATURATING_UNITS  # noqa: E402
 from inspector.core.h5safe import h5_errors  # noqa: E402
 from inspector.core.model import ModelInfo  # noqa: E402
 from inspector.core.safety import CodeRisk, scan_config_for_code  # noqa: E402
@@ -523,7 +524,7 @@ def _apply_repair(repair: str, targets: list[tuple[str, Any]], activation: str |
     if activation is not None:  # a span whose activations are the fault (a deep sigmoid stack): swap, then init
         for name, layer in with_weights:
             act = getattr(layer, "activation", None)
-            if callable(act) and getattr(act, "__name__", "") in ("sigmoid", "tanh", "hard_sigmoid", "softsign"):
+            if callable(act) and getattr(act, "__name__", "") in SATURATING_UNITS:
                 layer.activation = keras.activations.get(activation)
                 swapped.append(name)
         if not swapped:

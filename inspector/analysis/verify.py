@@ -15,11 +15,11 @@ from inspector.analysis.head_judge import class_labels, restored, spread
 from inspector.analysis.results import BlameEntry, Diagnosis, HeadVerdict, RepairResult
 from inspector.core.catalogue import KINDS, threshold
 from inspector.core.config_graph import TEXT_LAYERS
+from inspector.core.findings import SATURATING_UNITS
 from inspector.errors import DataError
 
 PLAN_ORDER = ("replace_activation", "zero_non_finite", "reset_batchnorm", "standardise_inputs", "set_weights",
               "reinitialise")  # most specific first: the first repair that restores the output ends the trials
-SATURATING = frozenset({"sigmoid", "tanh", "hard_sigmoid", "softsign"})
 VERIFY_SAMPLES = 256  # repairs are judged on at most this many samples of the first batch
 REFIT_KINDS = frozenset({"target_scale_mismatch", "class_imbalance", "target_shape_mismatch",
                          "bias_dominated_output", "constant_output", "nearly_collapsed"})
@@ -47,7 +47,7 @@ def verify(d: Diagnosis, capture: Capture, judged: list[str]) -> None:
             for entry in d.blame:
                 if entry.layer in together:  # still a suspect: red is for a layer whose repair alone restored it
                     entry.check += ("; " if entry.check else "") + (
-                        f"restored only together with {_names(together)}")
+                        f"restored only by repairing {layers_together(together)}")
 
 
 class Trial:
@@ -234,10 +234,11 @@ def _joint_repair(d: Diagnosis, trial: Trial) -> RepairResult | None:
     return trial.run("reinitialise", [e.layer for e in joint])
 
 
-def _names(layers: list[str]) -> str:
+def layers_together(layers: list[str]) -> str:
+    """A multi-layer repair's layers in words, as the checks and the verdict name them."""
     if len(layers) > 3:
         return f"the span {layers[0]} .. {layers[-1]} ({len(layers)} layers)"
-    return ", ".join(layers[:-1]) + f" and {layers[-1]}"
+    return ", ".join(layers[:-1]) + f" and {layers[-1]} together"
 
 
 def _span_repair(d: Diagnosis, trial: Trial, judged: list[str]) -> RepairResult | None:
@@ -259,7 +260,7 @@ def _span_repair(d: Diagnosis, trial: Trial, judged: list[str]) -> RepairResult 
         span = chain
         result = trial.run("reinitialise", span) or result
     if result is not None and not result.success and any(
-            d.info.layers[n].activation in SATURATING for n in span):
+            d.info.layers[n].activation in SATURATING_UNITS for n in span):
         swapped = trial.run("reinitialise", span, activation="relu")  # the stack's activations are the fault
         if swapped is not None:
             return swapped

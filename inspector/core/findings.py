@@ -19,6 +19,7 @@ from inspector.core.safety import scan_config_for_code
 from inspector.core.stats import TensorStats
 
 SATURATING = frozenset({"sigmoid", "tanh", "hard_sigmoid", "softmax", "hard_tanh", "softsign"})
+SATURATING_UNITS = SATURATING - {"softmax"}  # squash each unit on its own: a hidden layer of them can saturate
 RECURRENT = frozenset({"LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "Bidirectional",
                        "LSTMCell", "GRUCell", "SimpleRNNCell", "RNN"})
 PASS_THROUGH = frozenset({"Activation", "Dropout", "AlphaDropout", "GaussianDropout", "GaussianNoise", "Softmax",
@@ -166,7 +167,7 @@ def _activations(info: ModelInfo) -> list[Finding]:
                 "for a binary output use Dense(1, activation='sigmoid') with binary_crossentropy, "
                 "or Dense(2, activation='softmax') with one-hot targets",
             ))
-        elif act in SATURATING and layer.name not in outputs and act != "softmax" \
+        elif act in SATURATING_UNITS and layer.name not in outputs \
                 and layer.class_name not in RECURRENT:  # tanh is what a recurrent cell is built on: no evidence
             out.append(Finding(
                 "saturation", "info", layer.name,
