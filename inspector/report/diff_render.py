@@ -8,11 +8,11 @@ import os
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter, QPen
 
 from inspector import palette
 from inspector.report.diff_out import diff_to_dict
-from inspector.report.render import SCALE, _font, ensure_app, image_to_png
+from inspector.report.render import _font, image_to_png, page
 
 WIDTH, MARGIN, ROW = 1400, 36, 18
 A_COLOUR, B_COLOUR = "#1f77b4", "#d62728"
@@ -23,13 +23,7 @@ def render_diff_png(r: Any) -> bytes:
     rows = doc["layers"][:60]
     spread_height = 300 if doc["with_data"] else 0
     height = MARGIN * 2 + 90 + len(rows) * ROW + 40 + (spread_height + 70 if spread_height else 0)
-    ensure_app()
-    image = QImage(int(WIDTH * SCALE), int(height * SCALE), QImage.Format.Format_ARGB32_Premultiplied)
-    image.setDevicePixelRatio(SCALE)
-    image.fill(QColor(palette.BACKGROUND))
-    p = QPainter(image)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    try:
+    with page(WIDTH, height) as (image, p):
         p.setPen(QColor(palette.TEXT))
         p.setFont(_font(13, bold=True))
         p.drawText(QRectF(MARGIN, MARGIN, WIDTH - 2 * MARGIN, 22), int(Qt.AlignmentFlag.AlignLeft),
@@ -44,8 +38,6 @@ def render_diff_png(r: Any) -> bytes:
             p.drawText(QPointF(MARGIN, y + 12), f"{len(doc['layers']) - len(rows)} more matched layers in the JSON")
         if spread_height:
             _spreads(p, doc, QRectF(MARGIN + 50, y + 50, WIDTH - 2 * MARGIN - 60, spread_height))
-    finally:
-        p.end()
     return image_to_png(image)
 
 

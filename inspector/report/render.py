@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPainterPath, QPen
@@ -44,19 +46,28 @@ def image_to_png(image: QImage) -> bytes:
     return bytes(data.data())
 
 
-def render_image(c: ReportContent) -> QImage:
+@contextmanager
+def page(width: float, height: float) -> Iterator[tuple[QImage, QPainter]]:
+    """A blank page of `width` x `height` logical pixels at the report's scale, and a painter on it (ended on
+    leaving): what the report, the timeline and the comparison pictures are drawn on."""
     ensure_app()
-    height = _paint(None, c)  # first pass measures, second paints
-    image = QImage(int(WIDTH * SCALE), int(height * SCALE), QImage.Format.Format_ARGB32_Premultiplied)
+    image = QImage(int(width * SCALE), int(height * SCALE), QImage.Format.Format_ARGB32_Premultiplied)
     image.setDevicePixelRatio(SCALE)
     image.fill(QColor(palette.BACKGROUND))
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     try:
-        _paint(painter, c)
+        yield image, painter
     finally:
         painter.end()
+
+
+def render_image(c: ReportContent) -> QImage:
+    ensure_app()
+    height = _paint(None, c)  # first pass measures, second paints
+    with page(WIDTH, height) as (image, painter):
+        _paint(painter, c)
     return image
 
 

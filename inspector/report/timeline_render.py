@@ -6,10 +6,10 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter, QPen
 
 from inspector import palette
-from inspector.report.render import SCALE, _font, ensure_app, image_to_png
+from inspector.report.render import _font, image_to_png, page
 from inspector.training_log import Timeline, series
 
 WIDTH, PLOT_HEIGHT, MARGIN = 1200, 320, 40
@@ -17,14 +17,8 @@ COLOURS = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#b
 
 
 def render_timeline_png(t: Timeline) -> bytes:
-    ensure_app()
     height = MARGIN * 2 + 60 + 2 * (PLOT_HEIGHT + 60)
-    image = QImage(int(WIDTH * SCALE), int(height * SCALE), QImage.Format.Format_ARGB32_Premultiplied)
-    image.setDevicePixelRatio(SCALE)
-    image.fill(QColor(palette.BACKGROUND))
-    p = QPainter(image)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    try:
+    with page(WIDTH, height) as (image, p):
         p.setPen(QColor(palette.TEXT))
         p.setFont(_font(13, bold=True))
         p.drawText(QRectF(MARGIN, MARGIN, WIDTH - 2 * MARGIN, 24), int(Qt.AlignmentFlag.AlignLeft),
@@ -46,8 +40,6 @@ def render_timeline_png(t: Timeline) -> bytes:
               "Layer relative spread (dashed: the dead-spread threshold)" + (
                   f"; {len(names) - len(layers)} more layers in the JSON" if len(names) > len(layers) else ""),
               layers, t, threshold)
-    finally:
-        p.end()
     return image_to_png(image)
 
 
