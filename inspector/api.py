@@ -228,7 +228,7 @@ def model_file(model_or_path: Any) -> Iterator[tuple[str, str]]:
     if hasattr(os, "memfd_create"):
         fd = os.memfd_create("keras-inspector-model", 0)
         try:
-            os.write(fd, data) if len(data) < (1 << 30) else _write_all(fd, data)
+            _write_all(fd, data)
             yield f"/proc/{os.getpid()}/fd/{fd}", label
         finally:
             os.close(fd)
@@ -240,6 +240,7 @@ def model_file(model_or_path: Any) -> Iterator[tuple[str, str]]:
 
 
 def _write_all(fd: int, data: bytes) -> None:
+    """os.write may write less than it is given, whatever the size: loop until all of it is there."""
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
