@@ -46,8 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target-columns", type=int, metavar="N", help="CSV: the last N columns are targets")
     p.add_argument("--trust-code", action="store_true",
                    help="allow building Lambda layers and custom objects stored in the file (runs their code)")
-    p.add_argument("--json", metavar="OUT", help="write the diagnosis as JSON ('-' for standard output)")
-    p.add_argument("--png", metavar="OUT", help="write the diagnosis report as a PNG picture")
+    _output_arguments(p, "the diagnosis", "the diagnosis report")
     p.set_defaults(run=_run_diagnose)
 
     p = sub.add_parser("diff", help="two checkpoints side by side: weight changes, and with --data where B's "
@@ -56,15 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model_b", help="the checkpoint to compare with it")
     p.add_argument("--data", metavar="D", help="run both on this dataset (without it, no TensorFlow is needed)")
     p.add_argument("--max-samples", type=int, metavar="N", help="use at most N samples of the data")
-    p.add_argument("--json", metavar="OUT", help="write the comparison as JSON ('-' for standard output)")
-    p.add_argument("--png", metavar="OUT", help="write the comparison as a one-page PNG report")
+    _output_arguments(p, "the comparison", "the comparison, one page,")
     p.set_defaults(run=_run_diff)
 
     p = sub.add_parser("timeline", help="a training log of CollapseMonitor: per epoch, each head's and layer's "
                                         "spread, and when the collapse began (no TensorFlow)")
     p.add_argument("log", help="the log file CollapseMonitor wrote")
-    p.add_argument("--json", metavar="OUT", help="write the timeline as JSON ('-' for standard output)")
-    p.add_argument("--png", metavar="OUT", help="write the spread-over-epochs plots as a PNG picture")
+    _output_arguments(p, "the timeline", "the spread-over-epochs plots")
     p.set_defaults(run=_run_timeline)
 
     p = sub.add_parser("gui", help="open the window (the default command)")
@@ -76,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--headless", action="store_true", help="print the diagnosis instead of opening the window")
     p.set_defaults(run=_run_demo)
     return parser
+
+
+def _output_arguments(p: argparse.ArgumentParser, what: str, picture: str) -> None:
+    """--json and --png, as every command that measures takes them (written by _emit)."""
+    p.add_argument("--json", metavar="OUT", help=f"write {what} as JSON ('-' for standard output)")
+    p.add_argument("--png", metavar="OUT", help=f"write {picture} as a PNG picture")
 
 
 def _gui_arguments(p: argparse.ArgumentParser) -> None:
