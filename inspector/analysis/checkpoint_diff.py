@@ -28,7 +28,12 @@ class CheckpointDiff:
     divergence: dict[str, float] = field(default_factory=dict)  # A's layer -> |B - A| / |A| of its outputs
     first_divergent_layer: str | None = None
     why: str = ""
-    notes: list[str] = field(default_factory=list)
+
+    @property
+    def notes(self) -> list[str]:
+        """What each run noted (synthetic data, translated layers, ...), said of A or of B."""
+        return [f"{side}: {note}" for side, d in (("A", self.diagnosis_a), ("B", self.diagnosis_b))
+                if d is not None for note in d.notes]
 
     def sentence(self) -> str:
         c = self.comparison
