@@ -224,9 +224,11 @@ def wrapped(layout: GraphLayout, aspect: float, margin: float = 0.0) -> GraphLay
         r = rows.index[y]
         lo[r], hi[r] = min(lo[r], x - w / 2), max(hi[r], x + w / 2)
     # crossing[j]: the lanes a band starting at layer j needs, one for each point that edges leave the band above
-    # from (edges out of one node share theirs); a segment that skips layers, if any, counts at every cut it spans
+    # from (edges out of one node share theirs); a segment that skips layers, if any, counts at every cut it spans.
+    # cut_edges[j]: the edges drawn from one band into the next there (fewer is tidier, among cuts of equal lanes)
     point_rows = []
     spans = [0] * (count + 1)
+    cut_edges = [0] * (count + 1)
     leaving: set[tuple[int, float]] = set()
     index, of = rows.index, rows.of
     for _, _, points in layout.edges:
@@ -239,6 +241,9 @@ def wrapped(layout: GraphLayout, aspect: float, margin: float = 0.0) -> GraphLay
             if x > hi[r]:
                 hi[r] = x
         for (x, _), a, b in zip(points, rr, rr[1:], strict=False):
+            if b > a:
+                cut_edges[a + 1] += 1
+                cut_edges[b + 1] -= 1
             if b == a + 1:
                 leaving.add((b, x))
             elif b > a:
@@ -247,10 +252,12 @@ def wrapped(layout: GraphLayout, aspect: float, margin: float = 0.0) -> GraphLay
     crossing = [0] * count
     for j, _ in leaving:
         crossing[j] += 1
-    running = 0
+    running = drawn = 0
     for j in range(count):
         running += spans[j]
         crossing[j] += running
+        drawn += cut_edges[j]
+        cut_edges[j] = drawn
 
     def cuts_for(k: int) -> list[int]:
         cuts, previous = [], 0
@@ -259,7 +266,7 @@ def wrapped(layout: GraphLayout, aspect: float, margin: float = 0.0) -> GraphLay
             ideal = round(i * count / k)
             chosen, fewest = ideal, None
             for j in range(max(previous + 1, ideal - window), min(count - (k - i), ideal + window) + 1):
-                key = (crossing[j], abs(j - ideal))
+                key = (crossing[j], cut_edges[j], abs(j - ideal))
                 if fewest is None or key < fewest:
                     chosen, fewest = j, key
             previous = chosen
