@@ -15,7 +15,7 @@ from inspector import palette
 from inspector.core.layout import GraphLayout, layout_model
 from inspector.progress import Progress
 from inspector.report.content import HistPanel
-from inspector.report.timeline_state import Line, LogAxis, SpreadPlot
+from inspector.report.plot_model import SpreadPlot, comparison_spread
 
 LEGEND_STEPS = 8
 
@@ -98,14 +98,9 @@ class CompareState:
         if not self.with_data:
             return None
         rows = list(self.rows.values())
-        spread_a = [r.measured.get("spread_a") for r in rows]
-        spread_b = [r.measured.get("spread_b") for r in rows]
-        dead = float(self.diff.diagnosis_a.thresholds["dead_spread"])
-        axis = LogAxis.over([*spread_a, *spread_b], (dead,))
-        xs = [float(i) for i in range(len(rows))]
-        return SpreadPlot("Relative spread by layer, A vs B (dashed: dead)", axis,
-                          [Line("A", xs, [axis.y(v) for v in spread_a]), Line("B", xs, [axis.y(v) for v in spread_b],
-                                                                             True)], axis.y(dead))
+        return comparison_spread([r.name_a for r in rows], [r.measured.get("spread_a") for r in rows],
+                                 [r.measured.get("spread_b") for r in rows],
+                                 float(self.diff.diagnosis_a.thresholds["dead_spread"]), self.first_divergent)
 
     def head_panels(self) -> list[HistPanel]:
         """With data: each head's outputs in B (blue, red when collapsed) over A's (grey), on the same axes."""
@@ -129,11 +124,6 @@ class CompareState:
 
     def position(self, name: str) -> int | None:
         return next((i for i, n in enumerate(self.rows) if n == name), None)
-
-    def layer_ticks(self, most: int = 12) -> list[tuple[float, str]]:
-        names = list(self.rows)
-        step = max(1, math.ceil(len(names) / most))
-        return [(float(i), names[i][:14]) for i in range(0, len(names), step)]
 
     def detail_rows(self, name: str) -> list[tuple[str, str, str]]:
         """(quantity, A, B) for the selected layer; weight change and cosine span both columns."""

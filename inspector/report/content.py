@@ -13,6 +13,7 @@ from inspector.core.catalogue import KINDS
 from inspector.core.layout import GraphLayout, layout_graph, neighbourhood
 from inspector.core.stats import Histogram
 from inspector.palette import LEVELS, SEVERITY, TEXT, level_of_container, levels_for
+from inspector.report.plot_model import SpreadPlot, diagnosis_spread
 from inspector.report.text_out import format_shape
 
 GRAPH_LIMIT = 30  # layers drawn in the report's graph; bigger models show the part around the blamed layers
@@ -85,9 +86,7 @@ class ReportContent:
     verdict: str
     collapsed: bool
     graph: GraphPart
-    spread_names: list[str]
-    spread_values: list[float]
-    spread_threshold: float
+    spread: SpreadPlot  # layer by layer, the dead-spread threshold and the first dead layer marked
     head_panels: list[HistPanel]
     layer_panels: list[HistPanel]
     matrix_names: list[str]
@@ -114,9 +113,7 @@ def build_content(d) -> ReportContent:  # noqa: ANN001 - analysis.diagnose.Diagn
         verdict=d.verdict,
         collapsed=d.collapsed,
         graph=_graph(d, levels),
-        spread_names=list(d.order),
-        spread_values=[d.layers[n].activation.relative_spread for n in d.order],
-        spread_threshold=d.thresholds["dead_spread"],
+        spread=diagnosis_spread(d),
         head_panels=[head_panel(h) for h in d.heads],
         layer_panels=_layer_panels(d),
         **_matrix(d),

@@ -8,21 +8,29 @@ import os
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QPainter
 
 from inspector import palette
 from inspector.report.diff_out import diff_to_dict
-from inspector.report.render import _font, image_to_png, page
+from inspector.report.plot_model import A_COLOUR, comparison_spread_of
+from inspector.report.plot_paint import font as _font
+from inspector.report.plot_paint import paint_spread
+from inspector.report.render import ensure_app, image_to_png, page
 
-WIDTH, MARGIN, ROW = 1400, 36, 18
-A_COLOUR, B_COLOUR = "#1f77b4", "#d62728"
+WIDTH, MARGIN, ROW, SPREAD_HEIGHT = 1400, 36, 18, 280
+PAGE = QRectF(6, 0, WIDTH - 12, 0)  # the x labels' room: the image, less a hair
 
 
 def render_diff_png(r: Any) -> bytes:
     doc = diff_to_dict(r)
     rows = doc["layers"][:60]
-    spread_height = 300 if doc["with_data"] else 0
-    height = MARGIN * 2 + 90 + len(rows) * ROW + 40 + (spread_height + 70 if spread_height else 0)
+    ensure_app()
+    dead = r.diagnosis_a.thresholds["dead_spread"] if r.diagnosis_a is not None else None
+    spread = comparison_spread_of(doc, float(dead)) if doc["with_data"] and dead is not None else None
+    bars_bottom = MARGIN + 80 + 10 + len(rows) * ROW + 10
+    spread_top = bars_bottom + 40
+    height = (paint_spread(None, spread, QRectF(MARGIN, spread_top, WIDTH - 2 * MARGIN, 0), SPREAD_HEIGHT, bounds=PAGE)
+              if spread is not None else bars_bottom + 20) + MARGIN
     with page(WIDTH, height) as (image, p):
         p.setPen(QColor(palette.TEXT))
         p.setFont(_font(13, bold=True))
@@ -36,8 +44,8 @@ def render_diff_png(r: Any) -> bytes:
         if len(doc["layers"]) > len(rows):
             p.setPen(QColor(palette.MUTED))
             p.drawText(QPointF(MARGIN, y + 12), f"{len(doc['layers']) - len(rows)} more matched layers in the JSON")
-        if spread_height:
-            _spreads(p, doc, QRectF(MARGIN + 50, y + 50, WIDTH - 2 * MARGIN - 60, spread_height))
+        if spread is not None:
+            paint_spread(p, spread, QRectF(MARGIN, y + 40, WIDTH - 2 * MARGIN, 0), SPREAD_HEIGHT, bounds=PAGE)
     return image_to_png(image)
 
 
@@ -67,49 +75,3 @@ def _change_bars(p: QPainter, rows: list[dict], y: float, divergent: str | None)
         p.drawText(QRectF(bar_left + bar_width + 6, y - 13, 120, 16), int(Qt.AlignmentFlag.AlignLeft),
                    f"{change:.3g}{cos}")
     return y + 10
-
-
-def _spreads(p: QPainter, doc: dict, area: QRectF) -> None:
-    p.setFont(_font(10, bold=True))
-    p.setPen(QColor(palette.TEXT))
-    p.drawText(QPointF(area.left() - 50, area.top() - 14),
-               "Across-sample relative spread, layer by layer: A (blue) and B (red); dashed: the dead-spread threshold")
-    p.setPen(QPen(QColor("#dadce0"), 1))
-    p.setBrush(QColor(palette.PANEL))
-    p.drawRect(area)
-    layers = doc["layers"]
-    lo, hi = -9, 1
-    p.setFont(_font(8))
-    for decade in range(lo, hi + 1, 2):
-        y = area.bottom() - (decade - lo) / (hi - lo) * area.height()
-        p.setPen(QColor(palette.MUTED))
-        p.drawText(QRectF(area.left() - 48, y - 7, 44, 14), int(Qt.AlignmentFlag.AlignRight), f"1e{decade}")
-    step = area.width() / max(len(layers) - 1, 1)
-
-    def point(i: int, v: float) -> QPointF:
-        level = math.log10(v) if v and v > 0 else lo
-        return QPointF(area.left() + i * step, area.bottom() - (min(max(level, lo), hi) - lo) / (hi - lo) * area.height())
-
-    threshold_y = point(0, 1e-3).y()
-    p.setPen(QPen(QColor(palette.SEVERITY["error"]), 1, Qt.PenStyle.DashLine))
-    p.drawLine(QPointF(area.left(), threshold_y), QPointF(area.right(), threshold_y))
-    for key, colour in (("spread_a", A_COLOUR), ("spread_b", B_COLOUR)):
-        pts = [point(i, x[key]) for i, x in enumerate(layers) if x.get(key) is not None]
-        p.setPen(QPen(QColor(colour), 2))
-        for a, b in zip(pts, pts[1:], strict=False):
-            p.drawLine(a, b)
-    names = [x["name_a"] for x in layers]
-    if doc["first_divergent_layer"] in names:
-        i = names.index(doc["first_divergent_layer"])
-        p.setPen(QPen(QColor(palette.SEVERITY["error"]), 2))
-        x = point(i, 1).x()
-        p.drawLine(QPointF(x, area.top()), QPointF(x, area.bottom()))
-        p.drawText(QPointF(x + 4, area.top() + 14), f"B departs here: {doc['first_divergent_layer']}")
-    p.setPen(QColor(palette.MUTED))
-    every = max(1, len(names) // 14)
-    for i in range(0, len(names), every):
-        p.save()
-        p.translate(point(i, 1).x(), area.bottom() + 4)
-        p.rotate(30)
-        p.drawText(QPointF(0, 8), names[i][:20])
-        p.restore()

@@ -5,23 +5,24 @@ Drawn with QPainter at twice the logical size so it stays sharp when pasted into
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter, QPen
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter, QPen
 from PySide6.QtWidgets import QApplication
 
 from inspector import palette
 from inspector.core.stats import Histogram
 from inspector.report.content import HistPanel, ReportContent, build_content, row_colour
+from inspector.report.plot_paint import FONT as FONT  # the report's one font, also for graph_paint
+from inspector.report.plot_paint import font as _font
+from inspector.report.plot_paint import paint_spread
 
 WIDTH = 1600  # logical pixels
 SCALE = 2.0  # device pixel ratio of the PNG
 MARGIN = 32
-FONT = "DejaVu Sans"
 HIST_INSET = (46, 24, -8, -36)  # a histogram cell's plot area inside its frame: count axis left, labels below
 
 
@@ -69,13 +70,6 @@ def render_image(c: ReportContent) -> QImage:
     with page(WIDTH, height) as (image, painter):
         _paint(painter, c)
     return image
-
-
-def _font(size: float, bold: bool = False) -> QFont:
-    font = QFont(FONT)
-    font.setPointSizeF(size)
-    font.setBold(bold)
-    return font
 
 
 class _Canvas:
@@ -132,7 +126,7 @@ def _layout(cv: _Canvas, c: ReportContent) -> float:
     from inspector.report.graph_paint import paint_graph  # imports this module's canvas
 
     graph_bottom = paint_graph(cv, c.graph, QRectF(MARGIN, top, left_w, 0))
-    ry = _spread_plot(cv, c, QRectF(right_x, top, right_w, 250)) + 16
+    ry = _spread_plot(cv, c, QRectF(right_x, top, right_w, 0))
     ry = _hist_grid(cv, c.head_panels, right_x, ry, right_w, "Outputs per head on the data") + 10
     if c.matrix_names:
         ry = _matrix(cv, c, right_x, ry, right_w) + 10
@@ -150,46 +144,8 @@ def _section(cv: _Canvas, x: float, y: float, w: float, title: str) -> float:
 
 
 def _spread_plot(cv: _Canvas, c: ReportContent, area: QRectF) -> float:
-    y = _section(cv, area.x(), area.y(), area.width(), "Across-sample spread, layer by layer (where the signal dies)")
-    plot = QRectF(area.x() + 50, y + 4, area.width() - 60, area.height() - 60)
-    p = cv.p
-    values = [max(v, 1e-9) for v in c.spread_values]
-    if p is not None and values:
-        lo, hi = -9.0, max(1.0, math.log10(max(values)) + 0.5)
-        p.setPen(QPen(QColor("#dadce0"), 1))
-        p.setBrush(QColor(palette.PANEL))
-        p.drawRect(plot)
-        p.setFont(_font(7.5))
-        for decade in range(int(lo), int(hi) + 1, 3):
-            yy = plot.bottom() - (decade - lo) / (hi - lo) * plot.height()
-            p.setPen(QPen(QColor("#dadce0"), 1))
-            p.drawLine(QPointF(plot.left(), yy), QPointF(plot.right(), yy))
-            p.setPen(QColor(palette.MUTED))
-            p.drawText(QRectF(area.x(), yy - 7, 46, 14), int(Qt.AlignmentFlag.AlignRight), f"1e{decade}")
-        ty = plot.bottom() - (math.log10(c.spread_threshold) - lo) / (hi - lo) * plot.height()
-        p.setPen(QPen(QColor(palette.SEVERITY["error"]), 1, Qt.PenStyle.DashLine))
-        p.drawLine(QPointF(plot.left(), ty), QPointF(plot.right(), ty))
-        step = plot.width() / max(len(values) - 1, 1)
-        points = [QPointF(plot.left() + i * step if len(values) > 1 else plot.center().x(),
-                          plot.bottom() - (math.log10(v) - lo) / (hi - lo) * plot.height()) for i, v in enumerate(values)]
-        p.setPen(QPen(QColor("#1f77b4"), 2))
-        for a, b in zip(points, points[1:], strict=False):
-            p.drawLine(a, b)
-        for point, v in zip(points, values, strict=True):
-            p.setBrush(QColor(palette.SEVERITY["error"] if v < c.spread_threshold else "#1f77b4"))
-            p.setPen(Qt.PenStyle.NoPen)
-            p.drawEllipse(point, 3, 3)
-        p.setPen(QColor(palette.MUTED))
-        p.setFont(_font(7))
-        labels = c.spread_names
-        every = max(1, len(labels) // 12)
-        for i in range(0, len(labels), every):
-            p.save()
-            p.translate(points[i].x(), plot.bottom() + 4)
-            p.rotate(30)
-            p.drawText(QPointF(0, 8), labels[i][:18])
-            p.restore()
-    return area.y() + area.height() + 30
+    """The spread layer by layer, its labels kept inside the page."""
+    return paint_spread(cv.p, c.spread, area, 210, 12, QRectF(MARGIN, area.y(), WIDTH - 2 * MARGIN, 0)) + 16
 
 
 def _hist_grid(cv: _Canvas, panels: list[HistPanel], x: float, y: float, w: float, title: str) -> float:

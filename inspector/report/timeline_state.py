@@ -5,7 +5,6 @@ histogram at the chosen epoch. Everything comes from the log; no TensorFlow, no 
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Generator
 from dataclasses import dataclass, field
@@ -14,10 +13,10 @@ from inspector.core.layout import GraphLayout, layout_model
 from inspector.core.model import Layer, ModelInfo
 from inspector.core.stats import Histogram
 from inspector.progress import Progress
+from inspector.report import plot_model
 from inspector.report.content import HistPanel
-from inspector.training_log import Timeline, read_log, series
-
-MAX_PLOTTED_LAYERS = 8  # lines in the layer-spread plot besides the selected layer (the PNG's colours)
+from inspector.report.plot_model import SpreadPlot
+from inspector.training_log import Timeline, read_log
 
 
 def info_from_log(t: Timeline) -> ModelInfo:
@@ -42,47 +41,6 @@ def info_from_log(t: Timeline) -> ModelInfo:
 
 
 @dataclass
-class LogAxis:
-    """A log10 axis on which exact zeros (a dead layer, a constant head) get a row of their own, labelled 0."""
-
-    floor: int  # the decade drawn for zero
-    top: int
-
-    @staticmethod
-    def over(values: list[float | None], extra: tuple[float, ...] = ()) -> LogAxis:
-        positive = [v for v in [*values, *extra] if v is not None and v > 0 and math.isfinite(v)]
-        lo = math.floor(math.log10(min(positive))) if positive else -6
-        hi = math.ceil(math.log10(max(positive))) if positive else 1
-        return LogAxis(lo - 1, max(hi, lo + 1))
-
-    def y(self, value: float | None) -> float:
-        """Where a value is drawn; NaN (a gap in the line) where it was not measured."""
-        if value is None or not math.isfinite(value):
-            return math.nan
-        return math.log10(value) if value > 0 else float(self.floor)
-
-    def ticks(self) -> list[tuple[float, str]]:
-        return [(float(d), "0" if d == self.floor else f"1e{d}") for d in range(self.floor, self.top + 1)]
-
-
-@dataclass
-class Line:
-    name: str
-    xs: list[float]
-    ys: list[float]  # on the LogAxis
-    emphasis: bool = False  # the layer the collapse began in, or the selected one
-
-
-@dataclass
-class SpreadPlot:
-    title: str
-    axis: LogAxis
-    lines: list[Line]
-    threshold: float | None = None  # on the axis: the dead-spread threshold
-    note: str = ""
-
-
-@dataclass
 class TimelineState:
     timeline: Timeline
     info: ModelInfo
@@ -95,17 +53,7 @@ class TimelineState:
 
     @property
     def dead(self) -> float:
-        return float(self.timeline.header.get("thresholds", {}).get("dead_spread", 1e-3))
-
-    @property
-    def collapse_label(self) -> str | None:
-        t = self.timeline
-        return None if t.onset_epoch is None else f"collapse began: epoch {t.onset_epoch}"
-
-    @property
-    def onset_in_right_half(self) -> bool:
-        t, epochs = self.timeline, self.epochs
-        return t.onset_epoch is not None and bool(epochs) and t.onset_epoch > (epochs[0] + epochs[-1]) / 2
+        return plot_model.dead_threshold(self.timeline)
 
     def index_of(self, epoch: int) -> int:
         return min(range(len(self.epochs)), key=lambda i: abs(self.epochs[i] - epoch))
@@ -126,11 +74,7 @@ class TimelineState:
 
     def died_in(self, index: int) -> dict[str, list[str]]:
         """Layer -> the collapsed (or nearly collapsed) heads whose spread died in it at that epoch."""
-        out: dict[str, list[str]] = {}
-        for head, h in self.timeline.epochs[index]["heads"].items():
-            if (h.get("collapsed") or h.get("nearly_collapsed")) and h.get("died_in") in self.info.layers:
-                out.setdefault(h["died_in"], []).append(head)
-        return out
+        return plot_model.died_in(self.timeline, index)
 
     def caption(self, index: int) -> tuple[str, bool]:
         """The chosen epoch in words, and whether it is collapsed (drawn in the blame colour)."""
@@ -139,34 +83,13 @@ class TimelineState:
         return text, bool(record.get("collapsed"))
 
     def plotted_layers(self, selected: str | None = None) -> list[str]:
-        """The layer the collapse began in first, then where heads died, then in order; the selected one too."""
-        names = self.timeline.layer_names
-        died = [n for i in range(len(self.epochs)) for n in self.died_in(i)]
-        first = [n for n in dict.fromkeys([self.timeline.onset_layer, *died]) if n in names]
-        chosen = (first + [n for n in names if n not in first])[:MAX_PLOTTED_LAYERS]
-        if selected in names and selected not in chosen:
-            chosen.append(selected)
-        return chosen
+        return plot_model.plotted_layers(self.timeline, selected)
 
     def head_plot(self) -> SpreadPlot:
-        t = self.timeline
-        data = {h: series(t, "heads", h, "std") for h in t.heads}
-        axis = LogAxis.over([v for pts in data.values() for _, v in pts])
-        lines = [Line(h, [float(e) for e, _ in pts], [axis.y(v) for _, v in pts], h == t.onset_head)
-                 for h, pts in data.items()]
-        return SpreadPlot("Head output std across samples", axis, lines)
+        return plot_model.head_plot(self.timeline)
 
     def layer_plot(self, selected: str | None = None) -> SpreadPlot:
-        t = self.timeline
-        names = self.plotted_layers(selected)
-        data = {n: series(t, "layers", n) for n in names}
-        axis = LogAxis.over([v for pts in data.values() for _, v in pts], (self.dead,))
-        lines = [Line(n, [float(e) for e, _ in pts], [axis.y(v) for _, v in pts],
-                      n in (selected, t.onset_layer)) for n, pts in data.items()]
-        more = len(t.layer_names) - len(names)
-        note = f"{more} more layers: select one in the graph to plot it" if more > 0 else ""
-        return SpreadPlot("Layer relative spread (dashed: dead-spread threshold)", axis, lines, axis.y(self.dead),
-                          note)
+        return plot_model.layer_plot(self.timeline, selected)
 
     def layer_detail(self, index: int, name: str) -> tuple[HistPanel | None, str]:
         """The selected layer at that epoch: its activation histogram and its numbers in one line."""

@@ -29,8 +29,8 @@ from inspector.report.compare_state import CompareState, compare_steps, state_of
 from inspector.ui import dialogs
 from inspector.ui.graph_view import GraphView, NodeItem
 from inspector.ui.panels_common import Column, table
-from inspector.ui.plots import HistogramPlot
-from inspector.ui.timeline_view import HostedView, SpreadPlotWidget, mark_nodes, show_beside
+from inspector.ui.plots import HistogramPlot, SpreadPlotWidget
+from inspector.ui.timeline_view import HostedView, mark_nodes, show_beside
 
 
 def ask_compare(window: Any) -> CompareView | None:
@@ -228,11 +228,8 @@ class CompareView(HostedView):
         widget.setObjectName("compareSpreadPlot")
         widget.setMinimumHeight(240)
         widget.setMaximumHeight(320)
-        widget.show_plot(plot, "layer (A's order)", self.state.layer_ticks())
+        widget.show_plot(plot)
         widget.cursor.setMovable(False)
-        first = self.state.position(self.state.first_divergent) if self.state.first_divergent else None
-        widget.show_mark(None if first is None else float(first), "B departs", first is not None and first > len(
-            self.state.rows) / 2)
         position = self.state.position(self.selected) if self.selected else None
         widget.cursor.setVisible(position is not None)
         if position is not None:

@@ -3,16 +3,14 @@ layer), and the spread of the signal layer by layer."""
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTreeWidget, QTreeWidgetItem, QWidget
 
 from inspector import palette
+from inspector.report.plot_model import diagnosis_spread
 from inspector.ui.panels_common import Column
+from inspector.ui.plots import SpreadPlotWidget
 
 
 class _WrappingDelegate(QStyledItemDelegate):
@@ -50,7 +48,7 @@ class DiagnosisPanel(Column):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tree: QTreeWidget | None = None
-        self.spread_plot: pg.PlotWidget | None = None
+        self.spread_plot: SpreadPlotWidget | None = None
         self.show_waiting("Drop a dataset (.npz, .npy, .csv, .h5, .txt for text models, a folder of images) on the "
                           "window, or use File ▸ Open dataset. Without data, Run ▸ Diagnose uses synthetic inputs.")
 
@@ -129,21 +127,13 @@ class DiagnosisPanel(Column):
         self.tree = tree
         self.add(tree, stretch=1)  # the list grows with the dock
 
-    def _spread(self, d) -> pg.PlotWidget:  # noqa: ANN001
-        plot = pg.PlotWidget(title="relative spread across samples, layer by layer (log scale)")
+    def _spread(self, d) -> SpreadPlotWidget:  # noqa: ANN001
+        """The report's spread plot (`plot_model.diagnosis_spread`), drawn by the window's spread widget."""
+        plot = SpreadPlotWidget(cursor=False)
         plot.setObjectName("spreadPlot")
         plot.setMinimumHeight(220)
         plot.setMaximumHeight(320)  # extra room goes to the findings list
-        values = np.array([max(d.layers[n].activation.relative_spread, 1e-9) for n in d.order])
-        if values.size:
-            xs = np.arange(values.size)
-            plot.plot(xs, np.log10(values), pen=pg.mkPen("#1f77b4", width=2), symbol="o", symbolSize=6,
-                      symbolBrush=[palette.SEVERITY["error"] if v < d.thresholds["dead_spread"] else "#1f77b4"
-                                   for v in values])
-            plot.addLine(y=math.log10(d.thresholds["dead_spread"]), pen=pg.mkPen("#d62728", style=Qt.PenStyle.DashLine))
-            ticks = [(i, n.rsplit("/", 1)[-1][:14]) for i, n in enumerate(d.order)][:: max(1, values.size // 10)]
-            plot.getAxis("bottom").setTicks([ticks])
-            plot.getAxis("left").setLabel("log10 spread")
+        plot.show_plot(diagnosis_spread(d))
         return plot
 
     def _clicked(self, item: QTreeWidgetItem, column: int) -> None:

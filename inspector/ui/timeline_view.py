@@ -29,15 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from inspector import palette
-from inspector.report.timeline_state import SpreadPlot, TimelineState, state_of, timeline_steps
+from inspector.report.timeline_state import TimelineState, state_of, timeline_steps
 from inspector.training_log import Timeline
 from inspector.ui import dialogs
 from inspector.ui.graph_view import GraphView
 from inspector.ui.jobs import JobRunner
-from inspector.ui.plots import HistogramPlot
+from inspector.ui.plots import HistogramPlot, SpreadPlotWidget
 
 LOG_SUFFIXES = (".log", ".jsonl")
-LINE_COLOURS = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f")
 TIMELINE_LEGEND = {"suspect": "blamed at this epoch", "dead": "spread dead", "ok": "varies with the input",
                    "static": "not measured"}
 
@@ -159,65 +158,6 @@ class JobStrip(QWidget):
             self.cancel_button.setVisible(True)
         elif not self.text.text().startswith("Cancelled"):
             self.setVisible(False)
-
-
-class SpreadPlotWidget(pg.PlotWidget):
-    """A `SpreadPlot` drawn: lines on its log axis (zeros on their own row), the threshold dashed, an optional
-    labelled vertical mark (the collapse) and a movable cursor (the chosen epoch or layer)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent=parent)
-        self.getPlotItem().hideButtons()
-        self.setMouseEnabled(x=False, y=False)
-        self.setMenuEnabled(False)
-        self.setMinimumHeight(150)
-        self.mark: pg.InfiniteLine | None = None
-        self.cursor = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen(palette.MUTED, width=1.5,
-                                                                         style=Qt.PenStyle.DashLine))
-        self.cursor.setZValue(20)
-        self.curves: dict[str, pg.PlotDataItem] = {}
-
-    def show_plot(self, plot: SpreadPlot, x_label: str, x_ticks: list[tuple[float, str]] | None = None) -> None:
-        self.clear()
-        self.curves = {}
-        item = self.getPlotItem()
-        if item.legend is not None:
-            item.legend.scene().removeItem(item.legend)
-            item.legend = None
-        # bottom left: before a collapse the spreads are high there, after it the lines lie on the zero row to the right
-        self.addLegend(offset=(8, -8), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 200))
-        self.setTitle(plot.title + (f" · {plot.note}" if plot.note else ""), size="9pt", color=palette.TEXT)
-        for i, line in enumerate(plot.lines):
-            colour = LINE_COLOURS[i % len(LINE_COLOURS)]
-            curve = self.plot(line.xs, line.ys, name=line.name, connect="finite",
-                              pen=pg.mkPen(colour, width=3.5 if line.emphasis else 1.8),
-                              symbol="o", symbolSize=6 if line.emphasis else 4, symbolBrush=colour,
-                              symbolPen=None)
-            self.curves[line.name] = curve
-        if plot.threshold is not None:
-            self.addItem(pg.InfiniteLine(pos=plot.threshold, angle=0, pen=pg.mkPen(
-                palette.SEVERITY["error"], width=1, style=Qt.PenStyle.DashLine)))
-        axis = self.getAxis("left")
-        axis.setTicks([[(v, text) for v, text in plot.axis.ticks()]])
-        self.setYRange(plot.axis.floor - 0.3, plot.axis.top + 0.3, padding=0)
-        self.getAxis("bottom").setTicks([x_ticks] if x_ticks else None)
-        self.setLabel("bottom", x_label)
-        self.addItem(self.cursor)
-
-    def show_mark(self, x: float | None, label: str | None, right_half: bool = False) -> None:
-        """A labelled vertical line; its label at mid-height (after a collapse the lines lie at the top or on the
-        zero row, and the legend is in the top corner), left of the line in the plot's right half."""
-        if self.mark is not None:
-            self.removeItem(self.mark)
-            self.mark = None
-        if x is None:
-            return
-        side = (1, 0.5) if right_half else (0, 0.5)
-        self.mark = pg.InfiniteLine(pos=x, angle=90, movable=False, pen=pg.mkPen(palette.BLAME, width=2.5),
-                                    label=f" {label} " if label else None,
-                                    labelOpts={"position": 0.55, "color": palette.BACKGROUND,
-                                               "fill": pg.mkBrush(palette.BLAME), "anchors": [side, side]})
-        self.addItem(self.mark)
 
 
 class HostedView(QWidget):
@@ -352,10 +292,7 @@ class TimelineView(HostedView):
         self.graph._place_legend()  # the legend's height follows its new text
         self.graph.legend.setToolTip("Blamed layers are suspects: no repair is tried during training, so none is "
                                      "proven (diagnose the saved model for that).")
-        ticks = [(float(e), str(e)) for e in state.epochs[:: max(1, len(state.epochs) // 12)]]
-        self.head_plot.show_plot(state.head_plot(), "epoch", ticks)
-        self.head_plot.show_mark(t.onset_epoch, state.collapse_label, state.onset_in_right_half)
-        self.epoch_ticks = ticks
+        self.head_plot.show_plot(state.head_plot())
         self.slider.blockSignals(True)
         self.slider.setRange(0, len(state.epochs) - 1)
         self.slider.blockSignals(False)
@@ -414,9 +351,7 @@ class TimelineView(HostedView):
 
     def _draw_layer_plot(self) -> None:
         assert self.state is not None
-        self.layer_plot.show_plot(self.state.layer_plot(self.selected), "epoch", self.epoch_ticks)
-        self.layer_plot.show_mark(self.state.timeline.onset_epoch, self.state.collapse_label,
-                                  self.state.onset_in_right_half)
+        self.layer_plot.show_plot(self.state.layer_plot(self.selected))
         if self.state.epochs:
             self.layer_plot.cursor.setValue(float(self.state.epochs[self.index]))
 

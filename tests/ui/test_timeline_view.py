@@ -72,7 +72,7 @@ def view(qtbot, tmp_path):
 
 
 def test_the_log_axis_gives_zeros_a_row_and_leaves_gaps():
-    from inspector.report.timeline_state import LogAxis
+    from inspector.report.plot_model import LogAxis
 
     axis = LogAxis.over([0.0, 0.02, 5.0, None], (1e-3,))
     assert (axis.floor, axis.top) == (-4, 1)
