@@ -10,13 +10,10 @@ from dataclasses import dataclass, field
 
 from inspector import __version__
 from inspector.core.catalogue import KINDS
-from inspector.core.layout import GraphLayout, layout_graph, neighbourhood
 from inspector.core.stats import Histogram
-from inspector.palette import LEVELS, SEVERITY, TEXT, level_of_container, levels_for
+from inspector.palette import LEVELS, SEVERITY, TEXT
+from inspector.report.graph_model import GraphPart, report_graph
 from inspector.report.plot_model import SpreadPlot, diagnosis_spread
-from inspector.report.text_out import format_shape
-
-GRAPH_LIMIT = 30  # layers drawn in the report's graph; bigger models show the part around the blamed layers
 
 
 @dataclass
@@ -72,14 +69,6 @@ def head_panel(h) -> HistPanel:  # noqa: ANN001 - analysis.diagnose.HeadVerdict
 
 
 @dataclass
-class GraphPart:
-    layout: GraphLayout
-    labels: dict[str, tuple[str, str]]  # name -> (title line, detail line)
-    levels: dict[str, str]
-    hidden: int  # layers not drawn
-
-
-@dataclass
 class ReportContent:
     title: str
     facts: list[str]
@@ -98,7 +87,8 @@ class ReportContent:
     findings_omitted: int = 0  # info findings and rows past the table's length: in the JSON, said in the title
 
 
-def build_content(d) -> ReportContent:  # noqa: ANN001 - analysis.diagnose.Diagnosis
+def build_content(d, colour_by: str = "blame") -> ReportContent:  # noqa: ANN001 - analysis.diagnose.Diagnosis
+    """`colour_by`: what the graph's nodes are coloured by (`graph_model.METRICS`), as in the window."""
     info = d.info
     data = "synthetic inputs (no data given)" if d.synthetic else os.path.basename(d.data_source)
     facts = [
@@ -106,13 +96,12 @@ def build_content(d) -> ReportContent:  # noqa: ANN001 - analysis.diagnose.Diagn
         f"'{info.name}' · {len(info.layers)} layers · {info.params:,} parameters",
         f"data: {data} · {d.samples:,} samples · model {d.how_built} · {d.created} · keras-inspector {__version__}",
     ]
-    levels = levels_for(d)
     return ReportContent(
         title=os.path.basename(info.path),
         facts=facts,
         verdict=d.verdict,
         collapsed=d.collapsed,
-        graph=_graph(d, levels),
+        graph=report_graph(d, colour_by),
         spread=diagnosis_spread(d),
         head_panels=[head_panel(h) for h in d.heads],
         layer_panels=_layer_panels(d),
@@ -124,25 +113,6 @@ def build_content(d) -> ReportContent:  # noqa: ANN001 - analysis.diagnose.Diagn
                                                                for k in KINDS.values() if k.blame_weight)),
         notes=list(d.notes) + ([f"not run: {', '.join(d.left_out[:8])}"] if d.left_out else []),
     )
-
-
-def _graph(d, levels: dict[str, str]) -> GraphPart:  # noqa: ANN001
-    info = d.info
-    top = [layer.name for layer in info.top_level]
-    top_set = set(top)
-    edges = [(s, dd) for s, dd in info.edges if s in top_set and dd in top_set]
-    focus = [b.layer.split("/", 1)[0] for b in d.blame[:3]] or info.outputs
-    shown = neighbourhood(top, edges, focus, GRAPH_LIMIT)
-    shown_set = set(shown)
-    layout = layout_graph(shown, [(s, dd) for s, dd in edges if s in shown_set and dd in shown_set])
-    labels = {}
-    node_levels = {}
-    for name in shown:
-        layer = info.layers[name]
-        detail = f"{layer.class_name} {format_shape(layer.output_shape)}"  # the spread has its own plot
-        labels[name] = (name if len(name) <= 24 else name[:23] + "…", detail)
-        node_levels[name] = levels.get(name) or level_of_container(levels, name) or "static"
-    return GraphPart(layout, labels, node_levels, len(top) - len(shown))
 
 
 def _layer_panels(d) -> list[HistPanel]:  # noqa: ANN001

@@ -7,13 +7,25 @@ import html
 from typing import Any
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QHelpEvent, QPainter, QPainterPath, QPen, QWheelEvent
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QColor,
+    QFont,
+    QHelpEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsPathItem,
     QGraphicsScene,
+    QGraphicsSimpleTextItem,
     QGraphicsView,
     QLabel,
+    QMenu,
     QStyle,
     QStyleOptionGraphicsItem,
     QToolTip,
@@ -23,6 +35,16 @@ from PySide6.QtWidgets import (
 from inspector import palette
 from inspector.core.layout import GraphLayout
 from inspector.core.model import ModelInfo
+from inspector.report.graph_model import (
+    METRICS,
+    GraphLook,
+    NodeLook,
+    available,
+    containers_of,
+    graph_look,
+    node_label,
+)
+from inspector.report.graph_paint import paint_node
 from inspector.report.text_out import format_shape
 
 # The smallest on-screen node height at which a node still reads: there the 7.5-pt detail line ("Dense (None, 8)")
@@ -33,6 +55,9 @@ DIMMED = 0.25  # the opacity of the nodes a search does not match
 
 
 class NodeItem(QGraphicsItem):
+    """A layer's box, painted by the report's node painter from its `NodeLook`; the histogram and spread bar only
+    where the labels are readable (they would be noise below)."""
+
     def __init__(self, name: str, title: str, detail: str, size: tuple[float, float], container: bool,
                  parent_name: str | None = None) -> None:
         super().__init__()
@@ -42,45 +67,62 @@ class NodeItem(QGraphicsItem):
         self.detail = detail
         self.w, self.h = size
         self.container = container
-        self.level = "static"
+        self.level = "static"  # the blame level (also when the fill shows another number)
+        self.look = NodeLook(palette.LEVELS["static"][0], palette.TEXT)
+        self.overlays = True
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
         return QRectF(-self.w / 2 - 3, -self.h / 2 - 3, self.w + 6, self.h + 6)
 
-    def set_level(self, level: str) -> None:
-        if level != self.level:
+    def set_look(self, level: str, look: NodeLook) -> None:
+        if level != self.level or look != self.look:
             self.level = level
+            self.look = look
             self.update()
 
+    def set_level(self, level: str) -> None:
+        self.set_look(level, NodeLook(palette.LEVELS[level][0], "#ffffff" if palette.is_dark(
+            palette.LEVELS[level][0]) else palette.TEXT))
+
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        rect = QRectF(-self.w / 2, -self.h / 2, self.w, self.h)
-        selected = self.isSelected()
-        painter.setPen(QPen(QColor("#1a73e8" if selected else "#5f6368"), 3 if selected else 1,
-                            Qt.PenStyle.DashLine if self.container else Qt.PenStyle.SolidLine))
-        painter.setBrush(QBrush(QColor(palette.LEVELS[self.level][0])))
-        painter.drawRoundedRect(rect, 6, 6)
-        dark = self.level in ("blamed", "dead")
-        painter.setPen(QColor("#ffffff" if dark else palette.TEXT))
-        font = QFont(painter.font())
-        font.setPointSizeF(9)
+        readable = option.levelOfDetailFromTransform(painter.worldTransform()) * self.h >= READABLE_NODE_HEIGHT - 0.5
+        paint_node(painter, QRectF(-self.w / 2, -self.h / 2, self.w, self.h), self.title, self.detail, self.look,
+                   overlays=self.overlays and readable, dashed=self.container, selected=self.isSelected())
+
+
+class FrameItem(QGraphicsPathItem):
+    """The labelled frame around an expanded nested model's layers; a click on its label collapses it."""
+
+    HEADER = 20.0
+
+    def __init__(self, name: str, rect: QRectF) -> None:
+        path = QPainterPath()
+        path.addRoundedRect(rect, 10, 10)
+        super().__init__(path)
+        self.name = name
+        self.rect = rect
+        self.setPen(QPen(QColor(palette.MUTED), 1.2, Qt.PenStyle.DashLine))
+        self.setBrush(QColor(palette.PANEL))
+        self.setZValue(-2)
+        self.setToolTip(f"nested model {name}: click its label, or right-click, to collapse it")
+        self.label = QGraphicsSimpleTextItem(f"▾ {name}  (nested model: click to collapse)", self)
+        font = QFont()
+        font.setPointSizeF(8.5)
         font.setBold(True)
-        painter.setFont(font)
-        top = rect.adjusted(4, 3, -4, -self.h / 2)
-        painter.drawText(top, Qt.AlignmentFlag.AlignCenter,
-                         painter.fontMetrics().elidedText(self.title, Qt.TextElideMode.ElideRight, int(top.width())))
-        font.setBold(False)
-        font.setPointSizeF(7.5)
-        painter.setFont(font)
-        bottom = rect.adjusted(4, self.h / 2 - 3, -4, -3)
-        painter.drawText(bottom, Qt.AlignmentFlag.AlignCenter,
-                         painter.fontMetrics().elidedText(self.detail, Qt.TextElideMode.ElideRight, int(bottom.width())))
+        self.label.setFont(font)
+        self.label.setBrush(QColor(palette.MUTED))
+        self.label.setPos(rect.left() + 8, rect.top() + 3)
+
+    def header(self) -> QRectF:
+        return QRectF(self.rect.left(), self.rect.top(), self.rect.width(), self.HEADER)
 
 
 class GraphView(QGraphicsView):
     layer_selected = Signal(str)
     container_toggled = Signal(str)
+    colour_by_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,6 +140,11 @@ class GraphView(QGraphicsView):
         self.focus: str | None = None  # the most-blamed layer: where Fit scrolls when the graph cannot fit
         self.filter_text = ""
         self.node_height = 46.0
+        self.comparison: Any = None  # report.compare_state.CompareState: colour by weight change
+        self.colour_by = "blame"  # what the nodes are coloured by (report.graph_model.METRICS)
+        self.overlays = True  # histograms and spread bars on the nodes, where readable
+        self.look: GraphLook | None = None
+        self.frames: dict[str, FrameItem] = {}
         self.scene().selectionChanged.connect(self._selection_changed)
         # the legend is a strip above the viewport (in its margin), so it can never cover a node
         self.legend = QLabel(self)
@@ -105,15 +152,12 @@ class GraphView(QGraphicsView):
         self.legend.setWordWrap(True)
         self.legend.setStyleSheet(f"background: {palette.PANEL}; border-bottom: 1px solid {palette.GRID}; "
                                   "padding: 3px 6px;")
-        self.legend.setText(" &nbsp; &nbsp; ".join(
-            f"<span style='color:{palette.LEVELS[key][0]}'>■</span>&nbsp;{name.replace(' ', '&nbsp;')}"
-            for key, name in palette.LEVEL_NAMES.items()))
-        self.legend.setToolTip("\n".join(f"■ {text}" for _, text in palette.LEVELS.values()))
-        self._place_legend()
+        self._update_legend()
 
     def clear(self) -> None:
         self.scene().clear()
         self.nodes = {}
+        self.frames = {}
 
     def show_graph(self, info: ModelInfo, layout: GraphLayout) -> None:
         self.clear()
@@ -130,24 +174,48 @@ class GraphView(QGraphicsView):
         self.scene().addItem(edges)
         for name, (x, y) in layout.centers.items():
             layer = info.layers[name]
-            title = layer.short_name if len(layer.short_name) <= 24 else layer.short_name[:23] + "…"
-            item = NodeItem(name, title, f"{layer.class_name} {format_shape(layer.output_shape)}",
-                            layout.node_size, bool(layer.children), layer.parent)
+            item = NodeItem(name, *node_label(layer), layout.node_size, bool(layer.children), layer.parent)
+            item.overlays = self.overlays
             item.setPos(x, y)
             self.scene().addItem(item)
             self.nodes[name] = item
+        self._add_frames()
         self.scene().setSceneRect(self.scene().itemsBoundingRect().adjusted(-40, -40, 40, 40))
-        self.set_levels(self._levels)
+        self.refresh_looks()
         if self.filter_text:
             self.filter(self.filter_text, select=False)
         self.fit()
         QTimer.singleShot(0, self, self.fit)  # again once the view has its final size (dropped if the view goes)
 
+    def _add_frames(self) -> None:
+        """A frame around the layers of each expanded nested model, outer ones with more room, so a frame holds
+        the frames of the models inside it."""
+        assert self.info is not None
+        inside: dict[str, list[NodeItem]] = {}
+        for item in self.nodes.values():
+            parent = item.parent_name
+            while parent:
+                inside.setdefault(parent, []).append(item)
+                parent = self.info.layers[parent].parent if parent in self.info.layers else None
+
+        def depth(name: str) -> int:
+            layer = self.info.layers.get(name) if self.info is not None else None
+            return 0 if layer is None or not layer.parent else 1 + depth(layer.parent)
+
+        deepest = max((depth(n) for n in inside), default=0)
+        for name, items in inside.items():
+            rect = QRectF()
+            for item in items:
+                rect = rect.united(item.sceneBoundingRect())
+            pad = 10.0 + 12.0 * (deepest - depth(name))
+            frame = FrameItem(name, rect.adjusted(-pad, -pad - FrameItem.HEADER, pad, pad))
+            self.scene().addItem(frame)
+            self.frames[name] = frame
+
     def set_levels(self, levels: dict[str, str]) -> None:
+        """Blame levels from elsewhere (a timeline's epoch); the fill follows them when coloured by blame."""
         self._levels = dict(levels)
-        for name, item in self.nodes.items():
-            inner = palette.level_of_container(levels, name) if item.container else None
-            item.set_level(levels.get(name) or inner or "static")
+        self.refresh_looks()
 
     def set_diagnosis(self, diagnosis: Any, findings: list | None = None) -> None:
         """Colour the nodes by blame and keep what the tooltips quote; None (a model just opened) clears it, and
@@ -155,7 +223,66 @@ class GraphView(QGraphicsView):
         self.diagnosis = diagnosis
         self.findings = list(diagnosis.findings if diagnosis is not None else findings or [])
         self.focus = diagnosis.blame[0].layer if diagnosis is not None and diagnosis.blame else None
-        self.set_levels(palette.levels_for(diagnosis))
+        self._levels = palette.levels_for(diagnosis)
+        self.refresh_looks()
+        self._update_legend()
+
+    def set_comparison(self, comparison: Any) -> None:
+        """A comparison with another checkpoint (report.compare_state.CompareState), or None: what colouring by
+        weight change shows."""
+        self.comparison = comparison
+        self.refresh_looks()
+        self._update_legend()
+
+    def set_colour_by(self, metric: str) -> None:
+        if metric not in METRICS:
+            raise ValueError(f"unknown metric {metric!r}")
+        self.colour_by = metric
+        self.refresh_looks()
+        self._update_legend()
+        self.colour_by_changed.emit(self.shown_metric())
+
+    def set_overlays(self, on: bool) -> None:
+        self.overlays = on
+        for item in self.nodes.values():
+            item.overlays = on
+            item.update()
+
+    def shown_metric(self) -> str:
+        """What the fill shows now: the chosen metric, or blame while the chosen one has nothing to show."""
+        return self.colour_by if available(self.colour_by, self.diagnosis, self.comparison) else "blame"
+
+    def refresh_looks(self) -> None:
+        if self.info is None:
+            return
+        names = list(self.nodes)
+        self.look = graph_look(names, containers_of(self.info, names), self.colour_by, self.diagnosis, self.comparison,
+                               self._levels)
+        for name, item in self.nodes.items():
+            level = self._levels.get(name) or (palette.level_of_container(self._levels, name) if item.container
+                                               else None) or "static"
+            item.set_look(level, self.look.nodes[name])
+
+    def legend_html(self) -> str:
+        look = self.look
+        if look is None or look.scale is None:
+            entries = [(palette.LEVELS[k][0], name) for k, name in palette.LEVEL_NAMES.items()]
+            return " &nbsp; &nbsp; ".join(f"<span style='color:{c}'>■</span>&nbsp;{t.replace(' ', '&nbsp;')}"
+                                          for c, t in entries)
+        cells = "".join(f"<span style='color:{c}'>█</span>" for c, _ in look.scale.swatches())
+        ends = [t for _, t in look.scale.swatches() if t]
+        return (f"{html.escape(look.legend_title())}: {html.escape(ends[0])} {cells} {html.escape(ends[-1])}"
+                f" &nbsp; <span style='color:{palette.LEVELS['static'][0]}'>■</span>&nbsp;no&nbsp;value")
+
+    def _update_legend(self) -> None:
+        self.legend.setText(self.legend_html())
+        if self.look is not None and self.look.scale is not None:
+            self.legend.setToolTip(f"Nodes filled by {self.look.legend_title()}; a strong colour is the bad end "
+                                   "of the scale. Grey: layers without the number. The node's tooltip has its "
+                                   "value.")
+        else:
+            self.legend.setToolTip("\n".join(f"■ {text}" for _, text in palette.LEVELS.values()))
+        self._place_legend()
 
     def readable_scale(self) -> float:
         return READABLE_NODE_HEIGHT / self.node_height
@@ -255,6 +382,8 @@ class GraphView(QGraphicsView):
             else:
                 lines.append("<i>not measured by the diagnosis</i>")
             level = self.nodes[name].level if name in self.nodes else None
+            if name in self.nodes and self.nodes[name].look.value:
+                lines.append(html.escape(f"colour: {self.nodes[name].look.value}"))
             if level in ("blamed", "suspect"):
                 lines.append(html.escape(palette.LEVELS[level][1]))
         own = [f for f in self.findings if f.layer == name or (layer.children and (f.layer or "").startswith(name + "/"))]
@@ -263,9 +392,9 @@ class GraphView(QGraphicsView):
             more = f" (and {len(own) - 1} more)" if len(own) > 1 else ""
             lines.append(html.escape(f"{top.severity}: {top.message}{more}"))
         if layer.children:
-            lines.append("<i>double-click to expand</i>")
+            lines.append("<i>double-click (or right-click) to expand</i>")
         elif layer.parent:
-            lines.append("<i>double-click to collapse its model</i>")
+            lines.append(f"<i>double-click, right-click or click the frame's label to collapse {html.escape(layer.parent)}</i>")
         return "<br>".join(line if len(line) > 90 else f"<nobr>{line}</nobr>" for line in lines)  # short ones unwrapped
 
     def selected_name(self) -> str | None:
@@ -290,6 +419,67 @@ class GraphView(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API
         factor = 1.0015 ** event.angleDelta().y()
         self.scale(factor, factor)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt API
+        """A click on an expanded nested model's label collapses it."""
+        if event.button() == Qt.MouseButton.LeftButton:
+            frame = self._frame_header_at(self.mapToScene(event.position().toPoint()))
+            if frame is not None:
+                self.container_toggled.emit(frame.name)
+                return
+        super().mousePressEvent(event)
+
+    def _frame_header_at(self, point: QPointF) -> FrameItem | None:
+        hits = [f for f in self.frames.values() if f.header().contains(point)]
+        return min(hits, key=lambda f: f.rect.width()) if hits else None  # the innermost
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt API
+        """Right-click: expand or collapse the nested model under the pointer, and what the nodes show."""
+        menu = self.context_menu(self.mapToScene(event.pos()))
+        menu.exec(event.globalPos())
+
+    def context_menu(self, point: QPointF) -> QMenu:
+        menu = QMenu(self)
+        item = self.scene().itemAt(point, self.transform())
+        while item is not None and not isinstance(item, NodeItem | FrameItem):
+            item = item.parentItem()
+        frames = [f for f in self.frames.values() if f.rect.contains(point)]
+        if isinstance(item, NodeItem) and item.container:
+            menu.addAction(f"Expand {item.name}", lambda n=item.name: self.container_toggled.emit(n))
+        for frame in sorted(frames, key=lambda f: f.rect.width()):  # the innermost first
+            menu.addAction(f"Collapse {frame.name}", lambda n=frame.name: self.container_toggled.emit(n))
+        if not menu.isEmpty():
+            menu.addSeparator()
+        menu.addMenu(self.colour_menu(menu))
+        overlays = menu.addAction("Histograms and spread on nodes")
+        overlays.setCheckable(True)
+        overlays.setChecked(self.overlays)
+        overlays.toggled.connect(self.set_overlays)
+        menu.addAction("Fit", self.fit)
+        return menu
+
+    def colour_menu(self, parent: QWidget | None = None) -> QMenu:
+        """View ▸ Colour by: one entry per metric, those without numbers yet disabled (they say what they need)."""
+        menu = QMenu("Colour by", parent or self)
+        group = QActionGroup(menu)
+        for key, metric in METRICS.items():
+            action = menu.addAction(metric.label)
+            action.setCheckable(True)
+            action.setData(key)
+            group.addAction(action)
+
+            def sync(action: QAction = action, key: str = key) -> None:
+                action.setChecked(self.colour_by == key)
+                action.setEnabled(available(key, self.diagnosis, self.comparison))
+                need = METRICS[key].needs
+                action.setToolTip("" if action.isEnabled() else
+                                  "after a diagnosis" if need == "diagnosis" else "after File ▸ Compare with…")
+
+            sync()
+            menu.aboutToShow.connect(sync)
+            action.triggered.connect(lambda _=False, k=key: self.set_colour_by(k))
+        menu.setToolTipsVisible(True)
+        return menu
 
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt API
         item = self.itemAt(event.position().toPoint())

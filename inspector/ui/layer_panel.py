@@ -25,7 +25,7 @@ class LayerPanel(Column):
         self.label("<i>Select a layer in the graph.</i>")
         self.finish()
 
-    def show_layer(self, inspection: Inspection, name: str, diagnosis=None) -> None:  # noqa: ANN001
+    def show_layer(self, inspection: Inspection, name: str, diagnosis=None, comparison=None) -> None:  # noqa: ANN001
         info = inspection.info
         layer = info.layers.get(name)
         if layer is None:
@@ -53,6 +53,8 @@ class LayerPanel(Column):
                 self.add(plot)
         if diagnosis is not None:
             self._measured(diagnosis, name)
+        if comparison is not None:
+            self._compared(comparison, name)
         findings = [f for f in (diagnosis.findings if diagnosis else inspection.findings) if f.layer == name]
         if findings:
             self.label("<b>Findings</b><br>" + "<br>".join(
@@ -105,6 +107,37 @@ class LayerPanel(Column):
         plot.show_histogram(a.stats.histogram, alert=bool(blame), x_label="activation", y_label="values")
         self.plots.append(plot)
         self.add(plot)
+
+
+    def _compared(self, state, name: str) -> None:  # noqa: ANN001 - report.compare_state.CompareState
+        """After File ▸ Compare with…: this layer in A (the open model) against B, and with data the spread of
+        every layer in A and B with this one marked."""
+        import os
+
+        from inspector.ui.plots import SpreadPlotWidget
+
+        b = os.path.basename(state.diff.comparison.b.path)
+        if name not in state.rows:
+            why = "only in A" if name in state.diff.comparison.unmatched_a else "no weights to compare"
+            self.label(f"<b>Compared with {b}:</b> {why}", "layerCompared")
+            return
+        self.label(f"<b>Compared with {b}</b> (A: this model)", "layerCompared")
+        self.add(table(["", "A", "B"], [list(r) for r in state.detail_rows(name)], "layerCompareTable"))
+        plot = state.spread_plot()
+        if plot is None:
+            self.label("<i>Weights only: compare again with a dataset open to see the spread of A against B.</i>")
+            return
+        widget = SpreadPlotWidget(cursor=True)
+        widget.setObjectName("layerCompareSpread")
+        widget.setMinimumHeight(220)
+        widget.show_plot(plot)
+        widget.cursor.setMovable(False)
+        position = state.position(name)
+        widget.cursor.setVisible(position is not None)
+        if position is not None:
+            widget.cursor.setValue(float(position))
+        self.plots.append(widget)
+        self.add(widget)
 
 
 def _colour(severity: str) -> str:

@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or default_settings()
         self.inspection: Inspection | None = None
         self.diagnosis: Any = None
+        self.comparison: Any = None  # report.compare_state.CompareState of the open model (A) with another file
         self.model_path: str | None = None
         self.data_path: str | None = None
         self.pending_data: str | None = None  # the dataset given with a model that is still opening
@@ -184,7 +185,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self._refresh_recent()
         self._action(file_menu, "Open training &log…", lambda: timeline_view.ask_training_log(self), "Ctrl+L")
-        self._action(file_menu, "Compare &with…", lambda: compare_view.ask_compare(self))
+        self._action(file_menu, "Compare &with…", self.compare_with)
         file_menu.addSeparator()
         self.export_action = self._action(file_menu, "&Export report as PNG…", self._ask_export, "Ctrl+E")
         file_menu.addSeparator()
@@ -196,6 +197,11 @@ class MainWindow(QMainWindow):
         view_menu = self.menuBar().addMenu("&View")
         self._action(view_menu, "&Fit graph", self.graph.fit, "Ctrl+0")
         self._action(view_menu, "F&ind layer…", self.focus_search, QKeySequence.StandardKey.Find)
+        view_menu.addMenu(self.graph.colour_menu(view_menu))
+        self.overlays_action = self._action(view_menu, "&Histograms and spread on nodes", self.graph.set_overlays)
+        self.overlays_action.setCheckable(True)
+        self.overlays_action.setChecked(self.graph.overlays)
+        view_menu.addSeparator()
         for dock in (self.layer_dock, self.heads_dock, self.diagnosis_dock):
             view_menu.addAction(dock.toggleViewAction())
         help_menu = self.menuBar().addMenu("&Help")
@@ -219,6 +225,7 @@ class MainWindow(QMainWindow):
         self.data_path = os.path.abspath(data) if data else None
         self._show_data_choice()
         self.model_path = os.path.abspath(path)
+        self.set_comparison(None)  # a comparison belongs to the model it was made of
         self.trust_code = False
         self.expanded = set()
         self.search.clear()  # a search belongs to the model it was typed for
@@ -394,6 +401,30 @@ class MainWindow(QMainWindow):
         if not busy:
             self.progress.setRange(0, 1)
 
+    # --- comparison ---------------------------------------------------------------------------------------
+
+    def compare_with(self) -> None:
+        """File ▸ Compare with…: the comparison opens in a window of its own, and once it is ready the main
+        window's graph is coloured by weight change and the Layer panel compares the selected layer too."""
+        view = compare_view.ask_compare(self)
+        if view is not None:
+            view.jobs.finished.connect(lambda _kind, state: self.set_comparison(state))
+
+    def set_comparison(self, state: Any) -> None:
+        """A comparison of the open model (as A) with another checkpoint; None forgets it."""
+        if state is not None and (self.model_path is None or os.path.abspath(state.diff.comparison.a.path)
+                                  != self.model_path):
+            return  # a comparison of a model that is no longer the open one
+        self.comparison = state
+        self.graph.set_comparison(state)
+        if state is not None:
+            self.graph.set_colour_by("weight_change")
+            self.status.setText(f"Compared with {os.path.basename(state.diff.comparison.b.path)}: the graph is "
+                                "coloured by weight change (View ▸ Colour by to change it)")
+            name = self.graph.selected_name()
+            if name:
+                self._on_layer_selected(name)
+
     # --- selection and graph --------------------------------------------------------------------------------
 
     def select_layer(self, name: str) -> None:
@@ -410,7 +441,7 @@ class MainWindow(QMainWindow):
 
     def _on_layer_selected(self, name: str) -> None:
         if self.inspection is not None:
-            self.layer_panel.show_layer(self.inspection, name, self.diagnosis)
+            self.layer_panel.show_layer(self.inspection, name, self.diagnosis, self.comparison)
             self.layer_dock.raise_()
 
     def _toggle_container(self, name: str) -> None:
@@ -542,11 +573,13 @@ class MainWindow(QMainWindow):
 
     def export_report(self, path: str) -> None:
         from inspector.output import check_output_path, write_atomic
-        from inspector.report.render import render_png
+        from inspector.report.content import build_content
+        from inspector.report.render import image_to_png, render_image
 
         try:
             check_output_path(path, [self.model_path or "", self.data_path or ""])
-            write_atomic(path, render_png(self.diagnosis))
+            content = build_content(self.diagnosis, self.graph.shown_metric())  # the graph as the window colours it
+            write_atomic(path, image_to_png(render_image(content)))
         except InspectorError as exc:
             self.show_error(exc)
             return
