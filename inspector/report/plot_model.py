@@ -106,7 +106,7 @@ class SpreadPlot:
     lines: list[Line]
     threshold: float | None = None  # on the axis: the dead-spread threshold, dashed
     note: str = ""
-    x_ticks: list[tuple[float, str]] = field(default_factory=list)  # already thinned and shortened
+    ticks: list[tuple[float, str]] = field(default_factory=list)  # every x tick, its label shortened; see x_ticks
     x_label: str = ""
     mark: Mark | None = None
     threshold_label: str = "dead-spread threshold"
@@ -118,7 +118,7 @@ class SpreadPlot:
         return self.title + (f" · {self.note}" if self.note else "")
 
     def x_range(self) -> tuple[float, float]:
-        xs = [x for line in self.lines for x in line.xs] + [x for x, _ in self.x_ticks]
+        xs = [x for line in self.lines for x in line.xs] + [x for x, _ in self.ticks]
         if self.mark is not None:
             xs.append(self.mark.x)
         if not xs:
@@ -126,6 +126,11 @@ class SpreadPlot:
         lo, hi = min(xs), max(xs)
         pad = (hi - lo) * 0.03 if hi > lo else 0.5
         return lo - pad, hi + pad
+
+    def x_ticks(self, most: int = MAX_X_TICKS) -> list[tuple[float, str]]:
+        """The ticks drawn where `most` labels fit (a painter knows its width): evenly thinned, the first and the
+        last always among them."""
+        return thin(self.ticks, max(2, min(most, MAX_X_TICKS)))
 
     def legend(self) -> list[LegendEntry]:
         entries = [LegendEntry(line.label or line.name, line.colour, "thick" if line.emphasis else "line")
@@ -138,16 +143,18 @@ class SpreadPlot:
 
 
 def thin(ticks: list[tuple[float, str]], most: int = MAX_X_TICKS) -> list[tuple[float, str]]:
-    """At most about `most` evenly spaced ticks, the first and the last always among them (the last layer is the
-    output, where a collapse shows)."""
+    """At most `most` ticks at a regular step (epochs 1, 4, 7, …), the first and the last always among them (the
+    last layer is the output, where a collapse shows); the last replaces a neighbour closer than half a step."""
     if len(ticks) <= most:
         return list(ticks)
-    step = math.ceil(len(ticks) / most)
+    if most < 2:
+        return [ticks[-1]]
+    step = math.ceil((len(ticks) - 1) / (most - 1))
     chosen = list(range(0, len(ticks), step))
     last = len(ticks) - 1
     if chosen[-1] != last:
         if last - chosen[-1] < step / 2:
-            chosen[-1] = last  # too close to its neighbour: the last one replaces it
+            chosen[-1] = last
         else:
             chosen.append(last)
     return [ticks[i] for i in chosen]
@@ -170,8 +177,8 @@ def short(name: str, chars: int = TICK_CHARS) -> str:
     return (head[:cut] if cut >= 3 and len(head) - cut <= 4 else head) + "…" + tail  # a word's stub goes
 
 
-def layer_ticks(names: list[str], most: int = MAX_X_TICKS) -> list[tuple[float, str]]:
-    return thin([(float(i), short(n)) for i, n in enumerate(names)], most)
+def layer_ticks(names: list[str]) -> list[tuple[float, str]]:
+    return [(float(i), short(n)) for i, n in enumerate(names)]
 
 
 def _mark(x: float | None, label: str, lo: float, hi: float) -> Mark | None:
@@ -194,7 +201,7 @@ def diagnosis_spread(d: Any) -> SpreadPlot:  # analysis.diagnose.Diagnosis
         "Across-sample spread, layer by layer (where the signal dies)", axis,
         [Line("relative spread", xs, [axis.y(v) for v in values], alerts=alerts,
               label="relative spread across samples")],
-        axis.y(dead), x_ticks=layer_ticks(names), x_label="layers in order",
+        axis.y(dead), ticks=layer_ticks(names), x_label="layers in order",
         mark=_mark(None if first is None else float(first), f"dead from {short(names[first], 24)}"
                    if first is not None else "", 0.0, max(len(names) - 1, 1.0)),
         alert_label="below the threshold", named_lines=False)
@@ -207,7 +214,7 @@ def _epochs(t: Timeline) -> list[int]:
 
 
 def epoch_ticks(t: Timeline) -> list[tuple[float, str]]:
-    return thin([(float(e), str(e)) for e in _epochs(t)])
+    return [(float(e), str(e)) for e in _epochs(t)]
 
 
 def dead_threshold(t: Timeline) -> float:
@@ -248,7 +255,7 @@ def head_plot(t: Timeline) -> SpreadPlot:
     lines = [Line(h, [float(e) for e, _ in pts], [axis.y(v) for _, v in pts], h == t.onset_head,
                   LINE_COLOURS[i % len(LINE_COLOURS)], label=h + (" (collapsed first)" if h == t.onset_head else ""))
              for i, (h, pts) in enumerate(data.items())]
-    return SpreadPlot("Head output std across samples", axis, lines, x_ticks=epoch_ticks(t), x_label="epoch",
+    return SpreadPlot("Head output std across samples", axis, lines, ticks=epoch_ticks(t), x_label="epoch",
                       mark=_collapse_mark(t))
 
 
@@ -281,7 +288,7 @@ def comparison_spread(names: list[str], spread_a: list[float | None], spread_b: 
         "Relative spread by layer, A vs B", axis,
         [Line("A", xs, [axis.y(v) for v in spread_a], colour=A_COLOUR, label="A"),
          Line("B", xs, [axis.y(v) for v in spread_b], True, B_COLOUR, label="B")],
-        axis.y(dead), x_ticks=layer_ticks(names), x_label="layer (A's order)",
+        axis.y(dead), ticks=layer_ticks(names), x_label="layer (A's order)",
         mark=_mark(None if first is None else float(first), f"B departs: {short(names[first], 24)}"
                    if first is not None else "", 0.0, max(len(names) - 1, 1.0)))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetricsF
 from PySide6.QtWidgets import QWidget
 
 from inspector import palette
@@ -69,10 +69,14 @@ class HistogramPlot(pg.PlotWidget):
         self.setYRange(0, panel.y_max() * 1.1, padding=0)
 
 
+SWATCH = {"line": "━", "thick": "<b>━━</b>", "point": "●", "dashed": "╌╌"}
+
+
 class SpreadPlotWidget(pg.PlotWidget):
     """A `SpreadPlot` drawn: lines on its log axis (zeros on their own row, gaps where not measured), alerted
-    points in the alert colour, the threshold dashed, its labelled mark, its ticks and legend; with `cursor`, a
-    movable vertical line (the chosen epoch or layer)."""
+    points in the alert colour, the threshold dashed, its labelled mark, its legend in rows under the title (never
+    over a line) and as many of its x ticks as fit the width; with `cursor`, a movable vertical line (the chosen
+    epoch or layer)."""
 
     def __init__(self, parent: QWidget | None = None, cursor: bool = True) -> None:
         super().__init__(parent=parent)
@@ -93,11 +97,6 @@ class SpreadPlotWidget(pg.PlotWidget):
         self.curves = {}
         self.mark = None
         self.plot_model = plot
-        item = self.getPlotItem()
-        if item.legend is not None:
-            item.legend.scene().removeItem(item.legend)
-            item.legend = None
-        self.setTitle(plot.heading, size="9pt", color=palette.TEXT)
         for line in reversed(plot.lines):  # the first (the collapse's own layer) on top
             brushes = [ALERT if line.alerts and i < len(line.alerts) and line.alerts[i] else line.colour
                        for i in range(len(line.xs))]
@@ -107,11 +106,9 @@ class SpreadPlotWidget(pg.PlotWidget):
         if plot.threshold is not None:
             self.addItem(pg.InfiniteLine(pos=plot.threshold, angle=0, pen=pg.mkPen(ALERT, width=1,
                                                                                      style=Qt.PenStyle.DashLine)))
-        self._legend(plot.legend())
         self.getAxis("left").setTicks([plot.axis.ticks()])
         self.setYRange(*plot.axis.span(), padding=0)
         self.setXRange(*plot.x_range(), padding=0)
-        self.getAxis("bottom").setTicks([plot.x_ticks] if plot.x_ticks else None)
         self.setLabel("bottom", plot.x_label)
         if plot.mark is not None:
             side = (1, 0.5) if plot.mark.label_left else (0, 0.5)  # mid-height: the lines lie high or on zero
@@ -122,20 +119,49 @@ class SpreadPlotWidget(pg.PlotWidget):
                                                    "fill": pg.mkBrush(palette.BLAME), "anchors": [side, side]})
             self.addItem(self.mark)
         self.addItem(self.cursor)
+        self._fit_to_width()
 
-    def _legend(self, entries: list[LegendEntry]) -> None:
-        """Bottom left, where before a collapse the spreads are high and after it the lines lie on the zero row
-        to the right; one row when it is short."""
-        if not entries:
+    def legend_rows(self) -> list[list[LegendEntry]]:
+        """The legend's entries in rows as wide as the plot."""
+        if self.plot_model is None:
+            return []
+        metrics = QFontMetricsF(self.font())
+        rows: list[list[LegendEntry]] = [[]]
+        used = 0.0
+        for entry in self.plot_model.legend():
+            size = metrics.horizontalAdvance(f"{entry.label} ━━   ") * 0.95
+            if rows[-1] and used + size > self.width() - 20:
+                rows.append([])
+                used = 0.0
+            rows[-1].append(entry)
+            used += size
+        return [row for row in rows if row]
+
+    def _fit_to_width(self) -> None:
+        """The title with the legend's rows under it, and the x ticks that fit side by side at this width."""
+        plot = getattr(self, "plot_model", None)  # Qt resizes the widget once before __init__ has set it
+        if plot is None or self.getPlotItem() is None:  # or after close() let go of the plot
             return
-        legend = self.addLegend(offset=(8, -8), labelTextSize="8pt", brush=pg.mkBrush(255, 255, 255, 200),
-                                colCount=len(entries) if len(entries) <= 3 else 2)
-        for entry in entries:
-            if entry.style == "point":
-                sample = pg.PlotDataItem([], [], pen=None, symbol="o", symbolSize=6, symbolBrush=entry.colour,
-                                         symbolPen=None)
-            else:
-                sample = pg.PlotDataItem([], [], pen=pg.mkPen(
-                    entry.colour, width=3.5 if entry.style == "thick" else 1.8 if entry.style == "line" else 1.2,
-                    style=Qt.PenStyle.DashLine if entry.style == "dashed" else Qt.PenStyle.SolidLine))
-            legend.addItem(sample, entry.label)
+        rows = self.legend_rows()
+        lines = [f"<span style='font-size:9pt; color:{palette.TEXT}'>{plot.heading}</span>"] + [
+            "&nbsp;&nbsp;&nbsp;".join(f"<span style='color:{e.colour}'>{SWATCH[e.style]}</span>&nbsp;"
+                                      f"<span style='color:{palette.MUTED}'>{e.label}</span>" for e in row)
+            for row in rows]
+        item = self.getPlotItem()
+        item.setTitle("<br>".join(lines), size="8pt")
+        height = 22 + 16 * len(rows)
+        item.titleLabel.setMaximumHeight(height)
+        item.layout.setRowFixedHeight(0, height)
+        axis = self.getAxis("bottom")
+        metrics = QFontMetricsF(axis.style.get("tickFont") or self.font())
+        widest = max((metrics.horizontalAdvance(text) for _, text in plot.ticks), default=10.0)
+        # pyqtgraph stops drawing labels past 80 % of the axis' length and hides those that overhang its ends
+        # (the first layer's, centred on the left edge): fill at most 70 % and let half a label overhang
+        most = int(0.7 * max(self.width() - 60, 1) / (widest + 8))
+        axis.setStyle(hideOverlappingLabels=int(widest / 2) + 6)
+        self.getAxis("left").setWidth(max(46, int(widest / 2) + 4))  # the first label's left half stays on screen
+        axis.setTicks([plot.x_ticks(most)] if plot.ticks else None)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt API
+        super().resizeEvent(event)
+        self._fit_to_width()

@@ -38,11 +38,12 @@ def test_an_unmeasured_point_breaks_the_line_and_is_not_a_point():
 def test_ticks_are_thinned_keeping_the_first_and_the_last():
     ticks = [(float(i), str(i)) for i in range(59)]
     chosen = thin(ticks, 12)
-    assert len(chosen) <= 13 and chosen[0] == ticks[0] and chosen[-1] == ticks[-1]
+    assert len(chosen) <= 12 and chosen[0] == ticks[0] and chosen[-1] == ticks[-1]
     assert len({x for x, _ in chosen}) == len(chosen)
     gaps = [b[0] - a[0] for a, b in zip(chosen, chosen[1:], strict=False)]
-    assert min(gaps) >= max(gaps) / 2  # evenly spread: the last one replaces a too-close neighbour
+    assert len(set(gaps[:-1])) == 1 and gaps[0] / 2 <= gaps[-1] <= gaps[0]  # a regular step, the last no closer
     assert thin(ticks[:5], 12) == ticks[:5]
+    assert all(len(thin(ticks[:n], most)) <= most for n in range(2, 59) for most in range(2, 14))
 
 
 def test_long_layer_names_keep_what_tells_them_apart():
@@ -68,7 +69,8 @@ def test_a_diagnosis_plot_alerts_the_dead_layers_and_marks_where_the_signal_dies
     assert plot.mark is not None and plot.mark.x == 3.0 and plot.mark.label == "dead from layer_3"
     assert plot.mark.label_left  # in the right half: its label goes left of the line
     assert [e.style for e in plot.legend()] == ["point", "dashed"]  # one line: no name to tell apart
-    assert [label for _, label in plot.x_ticks] == [f"layer_{i}" for i in range(6)]
+    assert [label for _, label in plot.x_ticks()] == [f"layer_{i}" for i in range(6)]
+    assert [x for x, _ in plot.x_ticks(3)] == [0.0, 3.0, 5.0]  # where only three fit: thinned, the last kept
     assert plot_model.diagnosis_spread(_diagnosis([0.8, 0.5])).mark is None  # nothing dead: nothing marked
 
 
@@ -91,7 +93,7 @@ def test_a_training_log_plots_the_collapse_layer_first_and_marks_the_epoch():
     assert len(layers.lines) == plot_model.MAX_PLOTTED_LAYERS and layers.note == "4 more layers: in the JSON"
     assert layers.mark is not None and layers.mark.x == 3.0 and "epoch 3" in layers.mark.label
     assert not layers.mark.label_left  # epoch 3 of 1..6 is in the left half
-    assert layers.x_label == "epoch" and layers.x_ticks[-1] == (6.0, "6")
+    assert layers.x_label == "epoch" and layers.x_ticks()[-1] == (6.0, "6") and len(layers.ticks) == 6
     assert "layer_11" in [line.name for line in plot_model.layer_plot(t, "layer_11").lines]  # the selected one too
     heads = plot_model.head_plot(t)
     assert heads.lines[0].ys[-1] == heads.axis.floor and heads.threshold is None

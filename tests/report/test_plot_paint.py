@@ -52,14 +52,14 @@ def test_the_last_label_ends_inside_the_image_at_its_tick():
     area = QRectF(40, 10, WIDTH - 40, 0)  # the plot reaches the image's right edge, as the report's right column
     image, g = _paint(plot, area)
     last = g.labels[-1][0]
-    assert plot.x_ticks[-1][1] == "dense…39_relu"
+    assert g.labels[-1][1] == "dense…39_relu"
     assert _ink(image, range(int(last) + 6, WIDTH), _label_band(g)) == []  # nothing right of the last tick
     assert len(_ink(image, range(int(last) - 60, int(last)), _label_band(g))) > 30, "the last label is not drawn"
 
 
 def test_a_long_first_label_is_shortened_to_stay_on_the_image():
     plot = diagnosis_spread(_diagnosis([0.5, 0.4, 0.0]))
-    plot.x_ticks = [(0.0, "an_extremely_long_first_layer_name"), *plot.x_ticks[1:]]
+    plot.ticks = [(0.0, "an_extremely_long_first_layer_name"), *plot.ticks[1:]]
     area = QRectF(4, 10, WIDTH - 8, 0)
     image, g = _paint(plot, area, bounds=QRectF(0, 0, WIDTH, 0))
     assert g.labels[0][1].startswith("…") and g.labels[0][1].endswith("name")
@@ -69,7 +69,7 @@ def test_a_long_first_label_is_shortened_to_stay_on_the_image():
 
 def test_nothing_is_drawn_below_the_measured_bottom():
     plot = comparison_spread([f"l{i}" for i in range(30)], [0.3] * 30, [0.3] * 30, 1e-3, None)
-    plot.x_ticks = layer_ticks([f"a_rather_long_name_{i}" for i in range(30)])
+    plot.ticks = layer_ticks([f"a_rather_long_name_{i}" for i in range(30)])
     image, g = _paint(plot, QRectF(40, 10, WIDTH - 60, 0))
     assert g.bottom < HEIGHT and _ink(image, range(0, WIDTH, 2), range(int(g.bottom) + 1, HEIGHT)) == []
     assert _ink(image, range(0, WIDTH), range(int(g.x_label_y), int(g.bottom)))  # the x axis' name, last
