@@ -87,11 +87,13 @@ class _Canvas:
         return self.p if self.p is not None else self._measurer
 
     def text(self, rect: QRectF, text: str, size: float, bold: bool = False, color: str = palette.TEXT,
-             flags: Qt.AlignmentFlag | int = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) -> float:
+             flags: Qt.AlignmentFlag | int = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+             draw: bool = True) -> float:
+        """Draws `text` wrapped in `rect` (unless measuring, or `draw` is False) and says how tall it is."""
         p = self.painter
         p.setFont(_font(size, bold))
         bound = p.boundingRect(rect, int(flags) | int(Qt.TextFlag.TextWordWrap), text)
-        if self.p is not None:
+        if self.p is not None and draw:
             self.p.setPen(QColor(color))
             self.p.drawText(rect, int(flags) | int(Qt.TextFlag.TextWordWrap), text)
         return bound.height()
@@ -125,22 +127,28 @@ def _layout(cv: _Canvas, c: ReportContent) -> float:
     top = y
     from inspector.report.graph_paint import paint_graph  # imports this module's canvas
 
-    graph_bottom = paint_graph(cv, c.graph, QRectF(MARGIN, top, left_w, 0))
-    ry = _spread_plot(cv, c, QRectF(right_x, top, right_w, 0))
-    ry = _hist_grid(cv, c.head_panels, right_x, ry, right_w, "Outputs per head on the data") + 10
+    # the graph on the left and the spread on the right; each further block goes under the shorter column, so a
+    # short graph leaves no blank beside the plots and a tall one has them all beside it
+    columns = [[MARGIN, left_w, paint_graph(cv, c.graph, QRectF(MARGIN, top, left_w, 0))],
+               [right_x, right_w, _spread_plot(cv, c, QRectF(right_x, top, right_w, 0))]]
+    blocks = [lambda x, y, w: _hist_grid(cv, c.head_panels, x, y, w, "Outputs per head on the data")]
     if c.matrix_names:
-        ry = _matrix(cv, c, right_x, ry, right_w) + 10
+        blocks.append(lambda x, y, w: _matrix(cv, c, x, y, w))
     if c.layer_panels:
-        ry = _hist_grid(cv, c.layer_panels, right_x, ry, right_w, "Most responsible layers") + 10
-    y = max(graph_bottom, ry) + 16
-    y = _findings(cv, c, y, inner)
+        blocks.append(lambda x, y, w: _hist_grid(cv, c.layer_panels, x, y, w, "Most responsible layers"))
+    for block in blocks:
+        column = min(reversed(columns), key=lambda col: col[2])  # a tie: the right column, beside the graph
+        column[2] = block(column[0], column[2] + (16 if column is columns[0] else 0), column[1]) + 10
+    (sx, sw, short), (_, _, tall) = sorted(columns, key=lambda col: col[2])
+    # what the taller column leaves free in the shorter one; the findings start there when a row fits
+    y = _findings(cv, c, QRectF(sx, short + 6, sw, tall - short - 6), QRectF(MARGIN, tall + 16, inner, 0))
     footer = "  ·  ".join([*c.notes, c.footer])
     y += 10 + cv.text(QRectF(MARGIN, y + 10, inner, 200), footer, 8.5, color=palette.MUTED)
     return y + MARGIN
 
 
 def _section(cv: _Canvas, x: float, y: float, w: float, title: str) -> float:
-    return y + cv.text(QRectF(x, y, w, 30), title, 12, True) + 6
+    return y + cv.text(QRectF(x, y, w, 90), title, 12, True) + 6  # room for a title wrapped over lines
 
 
 def _spread_plot(cv: _Canvas, c: ReportContent, area: QRectF) -> float:
@@ -284,23 +292,76 @@ def _diverging(value: float) -> QColor:
     return QColor(int(255 - 150 * -v), int(255 - 110 * -v), 255)
 
 
-def _findings(cv: _Canvas, c: ReportContent, y: float, w: float) -> float:
-    y = _section(cv, MARGIN, y, w, "Blamed layers (responsible: a repair of it restored the output; role · blame "
-                 f"score), then findings, most severe first ({len(c.findings)} rows"
-                 + (f"; {c.findings_omitted} info findings and more in the JSON)" if c.findings_omitted else ")"))
+def _findings(cv: _Canvas, c: ReportContent, beside: QRectF, below: QRectF) -> float:
+    """The findings table. Beside a graph taller than the plots it starts in the right column, under them, with
+    the rows that fit there; the rest continue across the page below the graph (their header repeated). Returns
+    the bottom of the table."""
+    title = ("Blamed layers (responsible: a repair of it restored the output; role · blame score), then findings, "
+             f"most severe first ({len(c.findings)} rows"
+             + (f"; {c.findings_omitted} info findings and more in the JSON)" if c.findings_omitted else ")"))
+    fit = _rows_beside(cv, c, title, beside)
+    area = beside if fit is not None else below
+    y = _section(cv, area.x(), area.y(), area.width(), title)
     if not c.findings:
-        return y + cv.text(QRectF(MARGIN, y, w, 20), "no warnings or errors", 10, color=palette.MUTED)
-    cols = [(0, 70), (70, 170), (240, 180), (420, 560), (980, w - 980)]
+        return max(below.y(), y + cv.text(QRectF(area.x(), y, area.width(), 20), "no warnings or errors", 10,
+                                          color=palette.MUTED))
+    first = c.findings[:fit] if fit is not None else c.findings
+    y = _table(cv, first, area.x(), y, area.width())
+    if fit is None:
+        return y
+    rest = c.findings[fit:]
+    return _table(cv, rest, below.x(), below.y(), below.width()) if rest else below.y()
+
+
+def _rows_beside(cv: _Canvas, c: ReportContent, title: str, beside: QRectF) -> int | None:
+    """How many rows of the table fit in `beside` under its title and header; None when not even one does (or
+    there is no room), so the table starts below the graph as a whole."""
+    if beside.height() <= 0:
+        return None
+    w = beside.width()
+    y = beside.y() + cv.text(QRectF(beside.x(), beside.y(), w, 30), title, 12, True, draw=False) + 6 + HEADER_HEIGHT
+    if not c.findings:
+        return 0 if y + 20 <= beside.bottom() else None
+    cols = _columns(w)
+    fit = 0
+    for row in c.findings:
+        y += _row_height(cv, row, cols, beside.x(), y)
+        if y > beside.bottom():
+            break
+        fit += 1
+    return fit or None
+
+
+HEADER_HEIGHT = 20.0
+
+
+def _columns(w: float) -> list[tuple[float, float]]:
+    """(left, width) of the table's five columns at width `w`: severity, kind and layer fixed, evidence and the fix
+    sharing the rest."""
+    fixed = [96.0, 160.0, 180.0] if w >= 1000 else [96.0, 125.0, 150.0]  # 96: "responsible" in bold
+    rest = (w - sum(fixed)) / 2
+    widths = [*fixed, rest, w - sum(fixed) - rest]
+    lefts = [sum(widths[:i]) for i in range(len(widths))]
+    return list(zip(lefts, widths, strict=True))
+
+
+def _row_height(cv: _Canvas, row: tuple[str, ...], cols: list[tuple[float, float]], x: float, y: float,
+                draw: bool = False) -> float:
+    heights = [cv.text(QRectF(x + cx, y, cw - 10, 400), text, 8.8, i == 0,
+                       row_colour(row[0]) if i == 0 else palette.TEXT, draw=draw)
+               for i, ((cx, cw), text) in enumerate(zip(cols, row, strict=True))]
+    return max(heights) + 8
+
+
+def _table(cv: _Canvas, rows: list[tuple[str, str, str, str, str]], x: float, y: float, w: float) -> float:
+    cols = _columns(w)
     headers = ["severity", "kind / role", "layer", "evidence", "suggested fix and check"]
     for (cx, cw), head in zip(cols, headers, strict=True):
-        cv.text(QRectF(MARGIN + cx, y, cw - 8, 20), head, 9, True, palette.MUTED)
-    y += 20
-    for row in c.findings:
-        heights = [cv.text(QRectF(MARGIN + cx, y, cw - 10, 400), text, 8.8, i == 0,
-                           row_colour(row[0]) if i == 0 else palette.TEXT)
-                   for i, ((cx, cw), text) in enumerate(zip(cols, row, strict=True))]
-        y += max(heights) + 8
+        cv.text(QRectF(x + cx, y, cw - 8, HEADER_HEIGHT), head, 9, True, palette.MUTED)
+    y += HEADER_HEIGHT
+    for row in rows:
+        y += _row_height(cv, row, cols, x, y, draw=True)
         if cv.p is not None:
             cv.p.setPen(QPen(QColor("#eeeeee"), 1))
-            cv.p.drawLine(QPointF(MARGIN, y - 4), QPointF(MARGIN + w, y - 4))
+            cv.p.drawLine(QPointF(x, y - 4), QPointF(x + w, y - 4))
     return y
