@@ -202,7 +202,7 @@ def diagnosis_spread(d: Any) -> SpreadPlot:  # analysis.diagnose.Diagnosis
         [Line("relative spread", xs, [axis.y(v) for v in values], alerts=alerts,
               label="relative spread across samples")],
         axis.y(dead), ticks=layer_ticks(names), x_label="layers in order",
-        mark=_mark(None if first is None else float(first), f"dead from {short(names[first], 24)}"
+        mark=_mark(None if first is None else float(first), f"first dead: {short(names[first], 24)}"
                    if first is not None else "", 0.0, max(len(names) - 1, 1.0)),
         alert_label="below the threshold", named_lines=False)
 

@@ -66,7 +66,7 @@ def test_a_diagnosis_plot_alerts_the_dead_layers_and_marks_where_the_signal_dies
     (line,) = plot.lines
     assert line.alerts == [False, False, False, True, True, True]
     assert line.ys[3] == plot.axis.floor and plot.threshold == -3.0
-    assert plot.mark is not None and plot.mark.x == 3.0 and plot.mark.label == "dead from layer_3"
+    assert plot.mark is not None and plot.mark.x == 3.0 and plot.mark.label == "first dead: layer_3"
     assert plot.mark.label_left  # in the right half: its label goes left of the line
     assert [e.style for e in plot.legend()] == ["point", "dashed"]  # one line: no name to tell apart
     assert [label for _, label in plot.x_ticks()] == [f"layer_{i}" for i in range(6)]
