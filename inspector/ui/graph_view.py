@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector import palette
-from inspector.core.layout import GraphLayout
+from inspector.core.layout import GraphLayout, left_to_right, wrapped
 from inspector.core.model import ModelInfo
 from inspector.report.graph_model import (
     METRICS,
@@ -52,6 +52,7 @@ from inspector.report.text_out import format_shape
 # 46-px node: at 0.6 the detail line no longer reads). Fit never zooms out below it; it scrolls instead.
 READABLE_NODE_HEIGHT = 34.0
 DIMMED = 0.25  # the opacity of the nodes a search does not match
+SCENE_MARGIN = 40.0  # room around the nodes in the scene
 
 
 class NodeItem(QGraphicsItem):
@@ -123,6 +124,7 @@ class GraphView(QGraphicsView):
     layer_selected = Signal(str)
     container_toggled = Signal(str)
     colour_by_changed = Signal(str)
+    arrangement_changed = Signal(str, bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -145,6 +147,14 @@ class GraphView(QGraphicsView):
         self.overlays = True  # histograms and spread bars on the nodes, where readable
         self.look: GraphLook | None = None
         self.frames: dict[str, FrameItem] = {}
+        self.base_layout: GraphLayout | None = None  # the model's top-down layout
+        self.layout: GraphLayout | None = None  # as drawn: arranged for the room
+        self.direction = "down"
+        self.wrap = True
+        self._rewrap = QTimer(self)
+        self._rewrap.setSingleShot(True)
+        self._rewrap.setInterval(150)  # a resize drawn anew once the user has stopped dragging
+        self._rewrap.timeout.connect(self._rearrange)
         self.scene().selectionChanged.connect(self._selection_changed)
         # the legend is a strip above the viewport (in its margin), so it can never cover a node
         self.legend = QLabel(self)
@@ -160,8 +170,66 @@ class GraphView(QGraphicsView):
         self.frames = {}
 
     def show_graph(self, info: ModelInfo, layout: GraphLayout) -> None:
-        self.clear()
+        """Draw a model's plain top-down layout, arranged as the user chose (`set_arrangement`)."""
         self.info = info
+        self.base_layout = layout
+        self._show(self.arranged(layout))
+
+    def arranged(self, base: GraphLayout) -> GraphLayout:
+        """Left to right if chosen; cut into columns when much taller than the room (unless a nested model is
+        expanded: its frame must hold its layers, which a cut would spread over two columns)."""
+        assert self.info is not None
+        shape = left_to_right(base) if self.direction == "right" else base
+        expanded = any(self.info.layers[n].parent for n in base.centers if n in self.info.layers)
+        if not self.wrap or expanded:
+            return shape
+        width, height = self.room()
+        aspect = width / height
+        best = wrapped(shape, aspect, SCENE_MARGIN)
+        # Fit never goes below a readable node: where the whole graph cannot be read at once, as many columns as
+        # the width holds at that size (scrolling down, never sideways)
+        for _ in range(8):
+            if best is shape or (best.width + 2 * SCENE_MARGIN) * self.readable_scale() <= width:
+                break
+            aspect /= 1.4
+            best = wrapped(shape, aspect, SCENE_MARGIN)
+        return best
+
+    def room(self) -> tuple[int, int]:
+        """The room Fit fits into (both scroll bars' room left out, as `fit` does), in pixels."""
+        room = self.viewport().rect()
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        return max(room.width() - bar, 1), max(room.height() - bar, 1)
+
+    def set_arrangement(self, direction: str, wrap: bool) -> None:
+        """"down" (inputs at the top) or "right" (inputs at the left); `wrap`: long graphs into columns."""
+        if direction not in ("down", "right"):
+            raise ValueError(f"unknown direction {direction!r}")
+        changed = (direction, wrap) != (self.direction, self.wrap)
+        self.direction, self.wrap = direction, wrap
+        if changed:
+            self._rearrange()
+            self.arrangement_changed.emit(direction, wrap)
+
+    def _rearrange(self) -> None:
+        """Draw the same graph arranged anew (a new room or a new choice), keeping the selection."""
+        if self.base_layout is None or self.info is None:
+            return
+        shape = self.arranged(self.base_layout)
+        if self.layout is not None and shape.centers == self.layout.centers:
+            return
+        selected = self.selected_name()
+        self._show(shape)
+        if selected and selected in self.nodes:
+            blocked = self.scene().blockSignals(True)  # the same layer: the panels need not be redrawn
+            self.nodes[selected].setSelected(True)
+            self.scene().blockSignals(blocked)
+
+    def _show(self, layout: GraphLayout) -> None:
+        assert self.info is not None
+        info = self.info
+        self.clear()
+        self.layout = layout
         self.node_height = layout.node_size[1]
         path = QPainterPath()
         for _, _, points in layout.edges:
@@ -180,7 +248,8 @@ class GraphView(QGraphicsView):
             self.scene().addItem(item)
             self.nodes[name] = item
         self._add_frames()
-        self.scene().setSceneRect(self.scene().itemsBoundingRect().adjusted(-40, -40, 40, 40))
+        self.scene().setSceneRect(self.scene().itemsBoundingRect().adjusted(-SCENE_MARGIN, -SCENE_MARGIN,
+                                                                            SCENE_MARGIN, SCENE_MARGIN))
         self.refresh_looks()
         if self.filter_text:
             self.filter(self.filter_text, select=False)
@@ -491,6 +560,39 @@ class GraphView(QGraphicsView):
     def resizeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt API
         super().resizeEvent(event)
         self._place_legend()
+        if self.wrap and self.base_layout is not None:
+            self._rewrap.start()
+
+    def arrangement_menu(self, parent: QWidget | None = None) -> QMenu:
+        """View ▸ Graph layout: top to bottom or left to right, and whether long graphs wrap into columns."""
+        menu = QMenu("Graph &layout", parent or self)
+        group = QActionGroup(menu)
+        for direction, text in (("down", "&Top to bottom"), ("right", "&Left to right")):
+            action = menu.addAction(text)
+            action.setCheckable(True)
+            action.setData(direction)
+            group.addAction(action)
+            action.triggered.connect(lambda _=False, d=direction: self.set_arrangement(d, self.wrap))
+        menu.addSeparator()
+        wrap = menu.addAction("&Wrap long graphs into columns")
+        wrap.setCheckable(True)
+        wrap.setData("wrap")
+        wrap.setToolTip("A graph much taller (or wider) than the view is cut between layers into columns (rows) "
+                        "that fill it; not while a nested model is expanded")
+        wrap.toggled.connect(lambda on: self.set_arrangement(self.direction, on))
+
+        def sync() -> None:
+            for action in menu.actions():
+                if action.data() in ("down", "right"):
+                    action.setChecked(action.data() == self.direction)
+            blocked = wrap.blockSignals(True)
+            wrap.setChecked(self.wrap)
+            wrap.blockSignals(blocked)
+
+        sync()
+        menu.aboutToShow.connect(sync)
+        menu.setToolTipsVisible(True)
+        return menu
 
     def _place_legend(self) -> None:
         frame = self.frameWidth()

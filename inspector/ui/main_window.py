@@ -198,6 +198,7 @@ class MainWindow(QMainWindow):
         self._action(view_menu, "&Fit graph", self.graph.fit, "Ctrl+0")
         self._action(view_menu, "F&ind layer…", self.focus_search, QKeySequence.StandardKey.Find)
         view_menu.addMenu(self.graph.colour_menu(view_menu))
+        view_menu.addMenu(self.graph.arrangement_menu(view_menu))
         self.overlays_action = self._action(view_menu, "&Histograms and spread on nodes", self.graph.set_overlays)
         self.overlays_action.setCheckable(True)
         self.overlays_action.setChecked(self.graph.overlays)
@@ -529,6 +530,10 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
+        direction = self.settings.value("graph/direction", "down")
+        self.graph.set_arrangement(direction if direction in ("down", "right") else "down",
+                                   self.settings.value("graph/wrap", True) not in (False, "false"))
+        self.graph.arrangement_changed.connect(self._remember_arrangement)
         screen = self.screen() or QGuiApplication.primaryScreen()
         if screen is not None and QGuiApplication.platformName() != "offscreen":  # offscreen's 800x800 is no screen
             room = screen.availableGeometry()  # a window taller than the screen hides its status bar below it
@@ -537,6 +542,10 @@ class MainWindow(QMainWindow):
             self.setWindowState(Qt.WindowState.WindowMaximized)
 
     keep_layout = True  # False for a --screenshot run, whose fixed size is not the user's layout
+
+    def _remember_arrangement(self, direction: str, wrap: bool) -> None:
+        self.settings.setValue("graph/direction", direction)
+        self.settings.setValue("graph/wrap", wrap)
 
     def save_layout(self) -> None:
         if not self.keep_layout:

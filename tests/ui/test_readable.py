@@ -65,6 +65,7 @@ def press_fit(window) -> None:
 def test_fit_on_a_long_chain_keeps_nodes_readable_and_starts_at_the_top(window, qtbot, files):
     open_model(window, qtbot, files["chain40"])
     graph = window.graph
+    graph.set_arrangement("down", False)  # one column (wrapped, the chain fills the width: the test below)
     graph.scale(0.1, 0.1)  # zoomed far out by hand, then Ctrl+0
     press_fit(window)
     assert on_screen(graph, "dense_20").height() >= READABLE_NODE_HEIGHT  # not a column of slivers
@@ -89,6 +90,9 @@ def test_fit_scrolls_to_the_blamed_layer_after_a_diagnosis(window, qtbot, files)
     blamed = window.diagnosis.blame[0].layer
     assert blamed == "dense_24"
     graph = window.graph
+    press_fit(window)  # wrapped into columns, the whole chain reads at once
+    assert inside(graph, blamed) and inside(graph, "x")
+    graph.set_arrangement("down", False)  # one column: too tall to read whole
     graph.centerOn(graph.nodes["x"])
     press_fit(window)
     assert inside(graph, blamed) and not inside(graph, "x")
@@ -219,3 +223,33 @@ def test_a_window_larger_than_the_screen_is_brought_onto_it(qtbot, tmp_path, mon
         assert w.statusBar().geometry().bottom() < room.height()
     finally:
         w.close()
+
+
+def test_a_long_chain_wraps_into_columns_that_fill_the_width(window, qtbot, files):
+    open_model(window, qtbot, files["chain40"])
+    graph = window.graph
+    press_fit(window)
+    columns = {round(item.pos().x()) for item in graph.nodes.values()}
+    assert len(columns) >= 3  # not one column of slivers with the canvas empty beside it
+    assert on_screen(graph, "dense_20").height() >= READABLE_NODE_HEIGHT
+    bar = graph.horizontalScrollBar()
+    assert bar.maximum() == bar.minimum()  # the columns fit the width: scrolling is down only
+    width = graph.viewport().width()
+    assert max(on_screen(graph, n).right() for n in graph.nodes) - min(on_screen(graph, n).left()
+                                                                       for n in graph.nodes) > width / 2
+
+
+def test_left_to_right_and_wrapping_are_chosen_in_the_view_menu_and_remembered(window, qtbot, files):
+    open_model(window, qtbot, files["chain40"])
+    graph = window.graph
+    graph.select("dense_5")
+    menu = graph.arrangement_menu()
+    actions = {a.data(): a for a in menu.actions() if a.data()}
+    actions["right"].trigger()
+    assert graph.layout.direction == "right" and graph.selected_name() == "dense_5"  # the selection is kept
+    actions["wrap"].toggle()  # off: one row, inputs at the left
+    assert not graph.wrap
+    assert len({round(item.pos().y()) for item in graph.nodes.values()}) == 1
+    assert graph.nodes["x"].pos().x() < graph.nodes["dense_0"].pos().x() < graph.nodes["out"].pos().x()
+    assert window.settings.value("graph/direction") == "right"
+    assert window.settings.value("graph/wrap") in (False, "false")
