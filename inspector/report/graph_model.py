@@ -38,20 +38,21 @@ class Metric:
     stops: tuple[str, ...] = ()
     fixed: tuple[float, float] | None = None  # the scale's range when it does not depend on the model
     words: Callable[[float], str] = lambda v: f"{v:.3g}"
+    short: str = ""  # the number's name on the node's second line ("spread 3.1e-05")
 
 
 METRICS: dict[str, Metric] = {m.key: m for m in (
     Metric("blame", "Blame", "blame", "", False, False),
     Metric("spread", "Across-sample spread", "relative spread across samples (log)", "diagnosis", True, True,
-           SPREAD_SCALE),
+           SPREAD_SCALE, short="spread"),
     Metric("dead", "Dead fraction", "dead units (ReLU family)", "diagnosis", False, False, FRACTION_SCALE,
-           (0.0, 1.0), lambda v: f"{v:.0%}"),
+           (0.0, 1.0), lambda v: f"{v:.0%}", "dead"),
     Metric("saturated", "Saturated fraction", "saturated units (bounded activations)", "diagnosis", False, False,
-           FRACTION_SCALE, (0.0, 1.0), lambda v: f"{v:.0%}"),
+           FRACTION_SCALE, (0.0, 1.0), lambda v: f"{v:.0%}", "saturated"),
     Metric("weight_grad", "Weight-gradient RMS", "RMS of the loss gradient of the weights (log)", "diagnosis", True,
-           True, GRADIENT_SCALE),
-    Metric("weight_change", "Weight change (comparison)", "relative weight change |B − A| / |A| (log)", "comparison",
-           True, False, CHANGE_SCALE),
+           True, GRADIENT_SCALE, short="∇w RMS"),
+    Metric("weight_change", "Weight change (comparison)", "relative weight change |B − A| / |A|", "comparison",
+           False, False, CHANGE_SCALE, short="Δw"),
 )}
 
 
@@ -104,6 +105,7 @@ class NodeLook:
     spread_bar: float | None = None  # 0..1 along the spread plot's log axis
     spread_dead: bool = False  # below the dead-spread threshold
     dead_mark: float | None = None  # where the dead-spread threshold sits on the bar (0..1)
+    caption: str | None = None  # instead of the class and shape on the second line: the coloured-by number
 
 
 @dataclass
@@ -154,8 +156,9 @@ def _scale(metric: Metric, values: list[float], threshold: float | None) -> Colo
         lo, hi = metric.fixed
     elif metric.log:
         lo, hi = spread_axis(values, threshold if threshold is not None else (max(values) if values else 1.0))
-    else:
-        lo, hi = (min(values), max(values)) if values else (0.0, 1.0)
+    else:  # from 0 when nothing is negative (no change at all is the light end)
+        lo, hi = (min(0.0, min(values)), max(values)) if values else (0.0, 1.0)
+        hi = max(hi, lo + 1e-6)
     return ColourScale(metric.title, lo, hi, metric.log, metric.bad_is_low, metric.stops, threshold, metric.words)
 
 
@@ -182,6 +185,7 @@ def graph_look(names: Iterable[str], containers: dict[str, list[str]], metric: s
     looks = {}
     for name in names:
         members = containers.get(name) or []
+        caption = None
         if m.key == "blame":
             fill = palette.LEVELS[levels.get(name) or (palette.level_of_container(levels, name) if members
                                                        else None) or "static"][0]
@@ -191,13 +195,16 @@ def graph_look(names: Iterable[str], containers: dict[str, list[str]], metric: s
             value = (min(own) if m.bad_is_low else max(own)) if own else None
             fill = scale.colour(value) if scale is not None else NO_VALUE
             words = f"{m.label.lower()}: {m.words(value)}" if value is not None else f"{m.label.lower()}: not measured"
+            caption = f"{m.short} {m.words(value)}" if value is not None else None
+            if m.key == "weight_change":  # with the cosine and B's name where it differs (compare_state's words)
+                caption = comparison.node_caption(name) or caption
         measure = measures.get(name)
         histogram = measure.activation.stats.histogram if measure is not None else None
         spread = measure.activation.relative_spread if measure is not None else None
         looks[name] = NodeLook(fill, "#ffffff" if palette.is_dark(fill) else palette.TEXT, words,
                                histogram if histogram is not None and histogram.counts else None,
                                None if spread is None or not math.isfinite(spread) else bar(spread),
-                               spread is not None and dead is not None and spread < dead, mark)
+                               spread is not None and dead is not None and spread < dead, mark, caption)
     legend = [(palette.LEVELS[k][0], palette.LEVEL_NAMES[k]) for k in palette.LEVELS] if m.key == "blame" else []
     return GraphLook(m, looks, legend, scale)
 

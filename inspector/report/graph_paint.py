@@ -36,6 +36,7 @@ def paint_node(p: QPainter, rect: QRectF, title: str, detail: str, look: NodeLoo
     if overlays and look.spread_bar is not None:
         _spread_bar(p, QRectF(rect.left() + 6, rect.bottom() - BAR_H - 3, rect.width() - 12, BAR_H), look)
     p.setPen(QColor(look.ink))
+    detail = look.caption or detail
     for line, font, half in ((title, _font(9, True), text.adjusted(4, 3, -4, -rect.height() / 2)),
                              (detail, _font(7.5), text.adjusted(4, rect.height() / 2 - 4, -4, -4))):
         p.setFont(font)

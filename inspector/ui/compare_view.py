@@ -13,12 +13,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QSplitter,
-    QStyleOptionGraphicsItem,
     QVBoxLayout,
     QWidget,
 )
@@ -27,10 +25,9 @@ from inspector import palette
 from inspector.errors import InspectorError
 from inspector.report.compare_state import CompareState, compare_steps, state_of
 from inspector.ui import dialogs
-from inspector.ui.graph_view import GraphView, NodeItem
 from inspector.ui.panels_common import Column, table
 from inspector.ui.plots import HistogramPlot, SpreadPlotWidget
-from inspector.ui.timeline_view import HostedView, mark_nodes, show_beside
+from inspector.ui.timeline_view import HostedView, show_beside
 
 
 def ask_compare(window: Any) -> CompareView | None:
@@ -53,45 +50,6 @@ def compare_with(window: Any, path_b: str, data: str | None = None, path_a: str 
     show_beside(view, window)
     view.load(a, path_b, data)
     return view
-
-
-class ScaledNode(NodeItem):
-    """A node filled with a colour of the continuous scale, its number on its second line."""
-
-    def __init__(self, node: NodeItem, fill: str, caption: str) -> None:
-        super().__init__(node.name, node.title, caption, (node.w, node.h), node.container, node.parent_name)
-        self.fill = fill
-        self.setPos(node.pos())
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        rect = QRectF(-self.w / 2, -self.h / 2, self.w, self.h)
-        selected = self.isSelected()
-        painter.setPen(QPen(QColor("#1a73e8" if selected else "#5f6368"), 3 if selected else 1))
-        painter.setBrush(QBrush(QColor(self.fill)))
-        painter.drawRoundedRect(rect, 6, 6)
-        painter.setPen(QColor("#ffffff" if palette.is_dark(self.fill) else palette.TEXT))
-        for text, size, bold, top in ((self.title, 9.0, True, True), (self.detail, 7.5, False, False)):
-            font = QFont(painter.font())
-            font.setPointSizeF(size)
-            font.setBold(bold)
-            painter.setFont(font)
-            half = rect.adjusted(4, 3, -4, -self.h / 2) if top else rect.adjusted(4, self.h / 2 - 3, -4, -3)
-            painter.drawText(half, Qt.AlignmentFlag.AlignCenter, painter.fontMetrics().elidedText(
-                text, Qt.TextElideMode.ElideRight, int(half.width())))
-
-
-def fill_nodes(graph: GraphView, fills: dict[str, str], captions: dict[str, str], tips: dict[str, str]) -> None:
-    """Replace the named nodes by `ScaledNode`s of the given colours (the others keep their level colour)."""
-    scene = graph.scene()
-    for name, colour in fills.items():
-        old = graph.nodes.get(name)
-        if old is None:
-            continue
-        node = ScaledNode(old, colour, captions.get(name, old.detail))
-        node.setToolTip(tips.get(name, name))
-        scene.removeItem(old)
-        scene.addItem(node)
-        graph.nodes[name] = node
 
 
 class CompareView(HostedView):
@@ -136,22 +94,13 @@ class CompareView(HostedView):
         c = state.diff.comparison
         self.setWindowTitle(f"keras-inspector — {os.path.basename(c.a.path)} vs {os.path.basename(c.b.path)}")
         self.headline.setText(f"<b>{state.headline()}</b><br>{state.diff.sentence()}")
-        self.graph.show_graph(c.a, state.layout)
-        fills = state.node_colours()
-        captions = {n: state.node_caption(n) or "" for n in fills}
-        tips = {n: self._tip(n) for n in fills}
-        fill_nodes(self.graph, fills, captions, tips)
-        for name in c.unmatched_a:
-            node = self.graph.nodes.get(name)
-            if node is not None:
-                node.detail = "only in A"
-                node.setToolTip(f"{name}\nonly in A: no layer of B matches it")
-        self.graph.legend.setText(self._legend_html())
-        self.graph.legend.setToolTip("Each layer of A filled by |B − A| / |A| of its weights (all its tensors at "
-                                     "once); grey: nothing to compare (inputs, no weights, or only in A).")
         first = state.first_divergent
-        self.marks = mark_nodes(self.graph, {first: "B departs from A here"} if first else {}, self.marks)
-        self.graph._place_legend()
+        self.graph.legend_note = (f"<b style='color:{palette.BLAME}'>▢</b>&nbsp;first&nbsp;layer&nbsp;where&nbsp;"
+                                  "B's&nbsp;signal&nbsp;departs" if state.with_data else "")
+        self.graph.set_marks({first: "B departs from A here"} if first else {})
+        self.graph.show_graph(c.a, state.layout)
+        self.graph.set_comparison(state)  # A's nodes by weight change, the graph's one colouring rule
+        self.graph.set_colour_by("weight_change")
         self.selected = None
         if first in self.graph.nodes:
             self.graph.select(first)
@@ -160,22 +109,6 @@ class CompareView(HostedView):
             if top is not None and top.name_a in self.graph.nodes:
                 self.graph.select(top.name_a)
         self._show_panel()
-
-    def _legend_html(self) -> str:
-        assert self.state is not None
-        cells = "".join(f"<span style='color:{colour}'>█</span>" for _, colour in self.state.legend())
-        top = self.state.scale_max
-        text = (f"weight change |B&nbsp;−&nbsp;A|&nbsp;/&nbsp;|A|: &nbsp;0&nbsp;{cells}&nbsp;{top:.3g}"
-                f" &nbsp; &nbsp; <span style='color:{palette.LEVELS['static'][0]}'>■</span>&nbsp;nothing&nbsp;"
-                "to&nbsp;compare")
-        if self.state.with_data:
-            text += (f" &nbsp; &nbsp; <b style='color:{palette.BLAME}'>▢</b>&nbsp;first&nbsp;layer&nbsp;where&nbsp;"
-                     "B's&nbsp;signal&nbsp;departs")
-        return text
-
-    def _tip(self, name: str) -> str:
-        assert self.state is not None
-        return name + "".join(f"\n{q}: {a}" + (f" | {b}" if b else "") for q, a, b in self.state.detail_rows(name))
 
     def select_layer(self, name: str) -> None:
         if self.state is not None and name in self.state.rows:
@@ -200,7 +133,8 @@ class CompareView(HostedView):
                              "compareLayerTitle")
         else:
             row = state.rows[name]
-            colour = state.colour_of(row.weight_change) or palette.LEVELS["static"][0]
+            node = self.graph.nodes.get(name)
+            colour = node.look.fill if node is not None else palette.LEVELS["static"][0]
             mark = (f"<br><b style='color:{palette.BLAME}'>The first layer where B's signal departs from A's: "
                     f"{state.diff.why}</b>" if name == state.first_divergent else "")
             self.panel.label(f"<h3><span style='color:{colour}'>■</span> {name} ↔ {row.name_b}</h3>"

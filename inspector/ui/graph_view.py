@@ -21,6 +21,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsPathItem,
+    QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
     QGraphicsView,
@@ -147,6 +148,9 @@ class GraphView(QGraphicsView):
         self.overlays = True  # histograms and spread bars on the nodes, where readable
         self.look: GraphLook | None = None
         self.frames: dict[str, FrameItem] = {}
+        self.marked: dict[str, str] = {}  # layer -> words beside its node (set_marks)
+        self.mark_items: list[QGraphicsItem] = []
+        self.legend_note = ""  # html after the legend (what a view's marks mean)
         self.base_layout: GraphLayout | None = None  # the model's top-down layout
         self.layout: GraphLayout | None = None  # as drawn: arranged for the room
         self.direction = "down"
@@ -168,6 +172,7 @@ class GraphView(QGraphicsView):
         self.scene().clear()
         self.nodes = {}
         self.frames = {}
+        self.mark_items = []
 
     def show_graph(self, info: ModelInfo, layout: GraphLayout) -> None:
         """Draw a model's plain top-down layout, arranged as the user chose (`set_arrangement`)."""
@@ -250,6 +255,7 @@ class GraphView(QGraphicsView):
         self._add_frames()
         self.scene().setSceneRect(self.scene().itemsBoundingRect().adjusted(-SCENE_MARGIN, -SCENE_MARGIN,
                                                                             SCENE_MARGIN, SCENE_MARGIN))
+        self.set_marks(self.marked)
         self.refresh_looks()
         if self.filter_text:
             self.filter(self.filter_text, select=False)
@@ -280,6 +286,31 @@ class GraphView(QGraphicsView):
             frame = FrameItem(name, rect.adjusted(-pad, -pad - FrameItem.HEADER, pad, pad))
             self.scene().addItem(frame)
             self.frames[name] = frame
+
+    def set_marks(self, marks: dict[str, str]) -> None:
+        """A dashed outline in the blame colour and a few words beside each named node (a nested layer: on its
+        model's node), kept when the graph is drawn anew; the old marks go."""
+        for item in self.mark_items:
+            self.scene().removeItem(item)
+        self.mark_items = []
+        self.marked = dict(marks)
+        for name, text in marks.items():
+            node = self._node_of(name)
+            if node is None:
+                continue
+            rect = node.sceneBoundingRect().adjusted(-5, -5, 5, 5)
+            outline = QGraphicsRectItem(rect)
+            outline.setPen(QPen(QColor(palette.BLAME), 3, Qt.PenStyle.DashLine))
+            label = QGraphicsSimpleTextItem(text)
+            label.setBrush(QColor(palette.BLAME))
+            label.setPos(rect.right() + 6, rect.center().y() - 8)
+            for item in (outline, label):
+                item.setZValue(5)
+                self.scene().addItem(item)
+                self.mark_items.append(item)
+        if self.mark_items:  # room for the words beside the rightmost node
+            self.scene().setSceneRect(self.scene().sceneRect().united(
+                self.scene().itemsBoundingRect().adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN)))
 
     def set_levels(self, levels: dict[str, str]) -> None:
         """Blame levels from elsewhere (a timeline's epoch); the fill follows them when coloured by blame."""
@@ -344,7 +375,7 @@ class GraphView(QGraphicsView):
                 f" &nbsp; <span style='color:{palette.LEVELS['static'][0]}'>■</span>&nbsp;no&nbsp;value")
 
     def _update_legend(self) -> None:
-        self.legend.setText(self.legend_html())
+        self.legend.setText(self.legend_html() + (f" &nbsp; &nbsp; {self.legend_note}" if self.legend_note else ""))
         if self.look is not None and self.look.scale is not None:
             self.legend.setToolTip(f"Nodes filled by {self.look.legend_title()}; a strong colour is the bad end "
                                    "of the scale. Grey: layers without the number. The node's tooltip has its "
@@ -455,6 +486,11 @@ class GraphView(QGraphicsView):
                 lines.append(html.escape(f"colour: {self.nodes[name].look.value}"))
             if level in ("blamed", "suspect"):
                 lines.append(html.escape(palette.LEVELS[level][1]))
+        c = self.comparison
+        if c is not None and name in c.rows:
+            lines += [html.escape(f"{q}: {a}" + (f" | {b}" if b else "")) for q, a, b in c.detail_rows(name)]
+        elif name in self.nodes and self.nodes[name].look.value and d is None:
+            lines.append(html.escape(f"colour: {self.nodes[name].look.value}"))
         own = [f for f in self.findings if f.layer == name or (layer.children and (f.layer or "").startswith(name + "/"))]
         if own:
             top = min(own, key=lambda f: f.rank)

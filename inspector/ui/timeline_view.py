@@ -13,11 +13,9 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QKeySequence, QPen, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
-    QGraphicsRectItem,
-    QGraphicsSimpleTextItem,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -73,31 +71,6 @@ def split_sizes(across: QSplitter, down: QSplitter, width: int, height: int) -> 
     """The graph gets 45 % of the width; the right column's three parts share its height."""
     across.setSizes([int(width * 0.45), int(width * 0.55)])
     down.setSizes([height // 3] * 3)
-
-
-def mark_nodes(graph: GraphView, marks: dict[str, str], old: list[Any]) -> list[Any]:
-    """A dashed outline in the blame colour and a few words beside each named node; the old marks go."""
-    scene = graph.scene()
-    for item in old:
-        scene.removeItem(item)
-    items: list[Any] = []
-    for name, text in marks.items():
-        node = graph.nodes.get(name) or graph.nodes.get(name.split("/", 1)[0])  # a nested layer: its model's node
-        if node is None:
-            continue
-        rect = node.sceneBoundingRect().adjusted(-5, -5, 5, 5)
-        outline = QGraphicsRectItem(rect)
-        outline.setPen(QPen(QColor(palette.BLAME), 3, Qt.PenStyle.DashLine))
-        label = QGraphicsSimpleTextItem(text)
-        label.setBrush(QColor(palette.BLAME))
-        label.setPos(rect.right() + 6, rect.center().y() - 8)
-        for item in (outline, label):
-            item.setZValue(5)
-            scene.addItem(item)
-            items.append(item)
-    if items:  # room for the words beside the rightmost node
-        scene.setSceneRect(scene.sceneRect().united(scene.itemsBoundingRect().adjusted(-40, -40, 40, 40)))
-    return items
 
 
 def release(view: QWidget, graph: GraphView, on_select: Any) -> None:
@@ -171,7 +144,6 @@ class HostedView(QWidget):
         self.setObjectName(name)
         self.setWindowTitle(title)
         self.selected: str | None = None
-        self.marks: list[Any] = []
         self.error_box = None
         self.jobs = JobRunner(self)
         self.jobs.finished.connect(self._on_loaded)
@@ -182,6 +154,11 @@ class HostedView(QWidget):
         self.strip = JobStrip(self.jobs, self)
         self.graph = GraphView()
         self.graph.layer_selected.connect(self.select_layer)
+
+    @property
+    def marks(self) -> list[Any]:
+        """What is drawn for the graph's marks (outlines and their words)."""
+        return self.graph.mark_items
 
     def select_layer(self, name: str) -> None:
         raise NotImplementedError
@@ -369,8 +346,7 @@ class TimelineView(HostedView):
     def _mark_died_in(self) -> None:
         assert self.state is not None
         died = self.state.died_in(self.index)
-        self.marks = mark_nodes(self.graph, {name: "spread of " + ", ".join(heads) + " died here"
-                                             for name, heads in died.items()}, self.marks)
+        self.graph.set_marks({name: "spread of " + ", ".join(heads) + " died here" for name, heads in died.items()})
 
     def marked_layers(self) -> list[str]:
         return list(self.state.died_in(self.index)) if self.state is not None else []

@@ -62,9 +62,12 @@ def test_weight_change_needs_a_comparison_and_falls_back_to_blame_without():
     d = _diagnosis()
     assert gm.graph_look(NAMES, CONTAINERS, "weight_change", d).metric.key == "blame"
     rows = {"a": NS(weight_change=1e-4), "b": NS(weight_change=1.0), "t": NS(weight_change=None)}
-    look = gm.graph_look(NAMES, CONTAINERS, "weight_change", d, NS(rows=rows))
+    comparison = NS(rows=rows, node_caption=lambda n: "Δw 1 · cos 0.01" if n == "b" else None)
+    look = gm.graph_look(NAMES, CONTAINERS, "weight_change", d, comparison)
     assert look.metric.key == "weight_change"
-    assert look.nodes["b"].fill == palette.scale_colour(1.0, gm.CHANGE_SCALE)
+    assert look.nodes["b"].fill == palette.scale_colour(1.0, gm.CHANGE_SCALE)  # the most changed: the strong end
+    assert look.scale.lo == 0.0 and look.nodes["b"].caption == "Δw 1 · cos 0.01"  # the comparison's own words
+    assert look.nodes["a"].caption == "Δw 0.0001"
     assert look.nodes["a"].fill != look.nodes["b"].fill and look.nodes["t"].fill == gm.NO_VALUE
     assert not gm.available("spread") and gm.available("blame")
 

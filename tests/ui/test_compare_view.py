@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint
 from inspector import palette
 from inspector.analysis.checkpoint_diff import diff_steps
 from inspector.progress import run
-from inspector.ui.compare_view import ScaledNode
+from inspector.report.graph_model import NO_VALUE
 from tests.cli.test_diff import checkpoints  # noqa: F401 - the module's fixture: good.keras, bad.h5, data.npz
 
 
@@ -50,12 +50,16 @@ def view(qtbot):
 def test_without_data_the_zeroed_layer_is_coloured_strongest(view, checkpoints):  # noqa: F811
     view.show_diff(run(diff_steps(checkpoints / "good.keras", checkpoints / "bad.h5")))
     nodes = view.graph.nodes
-    assert all(isinstance(nodes[n], ScaledNode) for n in ("dense", "dense_1", "out"))
+    assert view.graph.shown_metric() == "weight_change"
     input_name = view.state.diff.comparison.a.inputs[0]  # Keras numbers it by what the process built before
-    assert not isinstance(nodes[input_name], ScaledNode)  # nothing to compare: the level colour stays
-    assert nodes["dense_1"].fill == palette.scale_colour(1.0) and nodes["dense"].fill == palette.scale_colour(0.0)
+    assert nodes[input_name].look.fill == NO_VALUE  # nothing to compare
+    top = max(r.weight_change for r in view.state.rows.values())
+    assert nodes["dense_1"].look.fill == palette.scale_colour(1.0)
+    assert nodes["dense"].look.fill == palette.scale_colour(view.state.rows["dense"].weight_change / top)
     assert fill_at(view, "dense_1") == palette.scale_colour(1.0)
-    assert "Δw 0.99" in nodes["dense_1"].detail and "B: dense_4" in nodes["dense_1"].detail
+    caption = nodes["dense_1"].look.caption
+    assert "Δw 0.99" in caption and "B: dense_4" in caption
+    assert "weight change |B − A| / |A|: 0.99" in view.graph.tooltip_text("dense_1")
     assert view.marks == [] and view.state.first_divergent is None  # only data can tell where B departs
     assert view.graph.selected_name() == "dense_1"  # the most changed layer is selected
     numbers = {r[0]: r[1:] for r in table_cells(view.findChild(_table_class(), "compareNumbers"))}
@@ -91,7 +95,7 @@ def test_with_data_in_a_child_process_the_first_divergent_layer_is_marked(qtbot,
     qtbot.waitUntil(lambda: view.state is not None, timeout=180_000)
     assert view.state.first_divergent == "dense_1" and view.state.with_data
     assert view.graph.selected_name() == "dense_1" and view.marks
-    assert view.graph.nodes["dense_1"].fill == palette.scale_colour(1.0)
+    assert view.graph.nodes["dense_1"].look.fill == palette.scale_colour(1.0)
     title = view.findChild(_label_class(), "compareLayerTitle").text()
     assert "first layer where B's signal departs from A's" in title
     numbers = {r[0]: r[1:] for r in table_cells(view.findChild(_table_class(), "compareNumbers"))}
@@ -128,3 +132,29 @@ def test_cancel_stops_the_child_process(qtbot, checkpoints):  # noqa: F811
     assert child.exitcode < 0 and view.state is None  # terminated by the cancel, not finished
     with qtbot.waitSignal(view.destroyed, timeout=10_000):
         view.close()
+
+
+@pytest.mark.slow
+def test_the_main_window_shows_the_comparison_on_its_own_graph_and_layer_panel(window, qtbot, checkpoints,  # noqa: F811
+                                                                               monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from inspector.ui.compare_view import CompareView
+
+    with qtbot.waitSignal(window.model_ready, timeout=60_000):
+        window.open_model(str(checkpoints / "good.keras"))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(checkpoints / "bad.h5"), ""))
+    window.compare_with()  # File ▸ Compare with…, weights only (no dataset open)
+    qtbot.waitUntil(lambda: window.comparison is not None, timeout=60_000)
+    graph = window.graph
+    assert graph.shown_metric() == "weight_change" and "Compared with bad.h5" in window.status.text()
+    assert graph.nodes["dense_1"].look.fill == palette.scale_colour(1.0)
+    window.select_layer("dense_1")
+    numbers = {r[0]: r[1:] for r in table_cells(window.layer_panel.findChild(_table_class(), "layerCompareTable"))}
+    assert numbers["layer"] == ["dense_1", "dense_4"] and numbers["weight change |B − A| / |A|"][0] == "0.99"
+    for view in window.findChildren(CompareView):
+        with qtbot.waitSignal(view.destroyed, timeout=10_000):
+            view.close()
+    with qtbot.waitSignal(window.model_ready, timeout=60_000):  # another model: the comparison is forgotten
+        window.open_model(str(checkpoints / "good.keras"))
+    assert window.comparison is None and graph.shown_metric() == "blame"
