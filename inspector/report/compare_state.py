@@ -1,23 +1,19 @@
 """What the window's comparison view shows, Qt-free (STYLE habit 5): checkpoint A's graph coloured by how much each
-layer's weights moved in B (one continuous scale), the first layer where B's signal departs from A's, and for a
+layer's weights moved in B (graph_model's weight-change metric), the first layer where B's signal departs from A's, and for a
 selected layer its weight change, cosine and, with data, the spread of A against B.
 """
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
 
-from inspector import palette
 from inspector.core.layout import GraphLayout, layout_model
 from inspector.progress import Progress
 from inspector.report.content import HistPanel
 from inspector.report.plot_model import SpreadPlot, comparison_spread
-
-LEGEND_STEPS = 8
 
 
 @dataclass
@@ -50,43 +46,12 @@ class CompareState:
     def first_divergent(self) -> str | None:
         return self.diff.first_divergent_layer
 
-    @property
-    def scale_max(self) -> float:
-        """The top of the colour scale: the largest weight change (a zeroed kernel is 1.0), at least 1e-6."""
-        changes = [r.weight_change for r in self.rows.values() if r.weight_change is not None
-                   and math.isfinite(r.weight_change)]
-        return max([*changes, 1e-6])
-
-    def colour_of(self, value: float | None) -> str | None:
-        if value is None or not math.isfinite(value):
-            return None
-        return palette.scale_colour(value / self.scale_max)
-
-    def node_colours(self) -> dict[str, str]:
-        """A's drawn layers -> fill; a nested model drawn as one node takes its most-changed member's colour;
-        layers with nothing to compare (inputs, unmatched, no weights) are left to the level colours."""
-        info = self.diff.comparison.a
-        out = {}
-        for name in self.layout.centers:
-            values = [r.weight_change for n, r in self.rows.items()
-                      if (n == name or n.startswith(name + "/")) and r.weight_change is not None]
-            colour = self.colour_of(max(values)) if values else None
-            if colour is not None and name in info.layers:
-                out[name] = colour
-        return out
-
     def node_caption(self, name: str) -> str | None:
         row = self.rows.get(name)
         if row is None:
             return "only in A" if name in self.diff.comparison.unmatched_a else None
         text = f"Δw {_num(row.weight_change)} · cos {_num(row.cosine, '.2f')}"
         return text + (f" · B: {row.name_b}" if row.name_b != row.name_a else "")
-
-    def legend(self) -> list[tuple[float, str]]:
-        """(value, colour) from no change to the largest, for the legend above the graph."""
-        top = self.scale_max
-        return [(top * i / (LEGEND_STEPS - 1), palette.scale_colour(i / (LEGEND_STEPS - 1)))
-                for i in range(LEGEND_STEPS)]
 
     def headline(self) -> str:
         c = self.diff.comparison
