@@ -49,15 +49,17 @@ class Diagnosis:
 
         write_atomic(os.fspath(path), (dumps(self.to_dict()) + "\n").encode())
 
-    def png(self) -> bytes:
+    def png(self, colour_by: str = "blame") -> bytes:
+        """The report; `colour_by` fills the graph's nodes by blame, "spread", "dead", "saturated" or
+        "weight_grad" (report.graph_model.METRICS)."""
         from inspector.report.render import render_png
 
-        return render_png(self.result)
+        return render_png(self.result, colour_by)
 
-    def save_png(self, path: PathLike) -> None:
+    def save_png(self, path: PathLike, colour_by: str = "blame") -> None:
         from inspector.output import write_atomic
 
-        write_atomic(os.fspath(path), self.png())
+        write_atomic(os.fspath(path), self.png(colour_by))
 
     def text(self) -> str:
         from inspector.report.text_out import diagnosis_text

@@ -14,6 +14,9 @@ from collections.abc import Callable, Sequence
 from inspector import __version__
 from inspector.core.deadline import BASE_SECONDS, SECONDS_ENV, SECONDS_PER_GB, supervise
 from inspector.errors import InspectorError
+from inspector.report.graph_model import METRICS
+
+COLOUR_BY = [k for k, m in METRICS.items() if m.needs != "comparison"]  # what a diagnosis' report can be filled by
 
 COMMANDS = ("inspect", "diagnose", "diff", "timeline", "gui", "demo", "-h", "--help", "--version")
 
@@ -47,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trust-code", action="store_true",
                    help="allow building Lambda layers and custom objects stored in the file (runs their code)")
     _output_arguments(p, "the diagnosis", "the diagnosis report")
+    p.add_argument("--colour-by", choices=COLOUR_BY, default="blame",
+                   help="what the report's graph nodes are filled by (default: blame)")
     p.set_defaults(run=_run_diagnose)
 
     p = sub.add_parser("diff", help="two checkpoints side by side: weight changes, and with --data where B's "
@@ -156,7 +161,7 @@ def _run_diagnose(args: argparse.Namespace) -> int:
     from inspector.report.json_out import diagnosis_to_dict
     from inspector.report.text_out import diagnosis_text
 
-    return _emit(args, diagnosis, diagnosis_to_dict, _diagnosis_png, diagnosis_text)
+    return _emit(args, diagnosis, diagnosis_to_dict, lambda d: _diagnosis_png(d, args.colour_by), diagnosis_text)
 
 
 def _run_diff(args: argparse.Namespace) -> int:
@@ -198,10 +203,10 @@ def _emit(args: argparse.Namespace, result: object, to_dict: Callable, png: Call
 
 
 # The painters import Qt: only when a PNG is asked for.
-def _diagnosis_png(diagnosis: object) -> bytes:
+def _diagnosis_png(diagnosis: object, colour_by: str = "blame") -> bytes:
     from inspector.report.render import render_png
 
-    return render_png(diagnosis)
+    return render_png(diagnosis, colour_by)
 
 
 def _diff_png(result: object) -> bytes:

@@ -106,8 +106,7 @@ def build_content(d, colour_by: str = "blame") -> ReportContent:  # noqa: ANN001
         head_panels=[head_panel(h) for h in d.heads],
         layer_panels=_layer_panels(d),
         **_matrix(d),
-        findings=_findings(d),
-        findings_omitted=len(d.findings) - (len(_findings(d)) - len(blame_rows(d, 5))),
+        **dict(zip(("findings", "findings_omitted"), _findings(d), strict=True)),
         footer=("thresholds: " + ", ".join(f"{k} {v:g}" for k, v in d.thresholds.items())
                 + " · blame weights (catalogue): " + ", ".join(f"{k.name} {k.blame_weight:g}"
                                                                for k in KINDS.values() if k.blame_weight)),
@@ -197,15 +196,61 @@ def row_colour(first_column: str) -> str:
         "responsible", "suspect") else TEXT
 
 
-def _findings(d) -> list[tuple[str, str, str, str, str]]:  # noqa: ANN001
-    checks = {b.layer: b.check for b in d.blame if b.check}
+FINDING_ROWS = 24  # rows of the report's table (blamed layers first); the rest is in the JSON
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    """Findings of one kind, severity, fix and evidence on several layers (dead units on a dozen layers after the
+    one that died): one row in every list, its layers named together."""
+
+    severity: str
+    kind: str
+    message: str  # the first member's, without its layer's name in front when there are several
+    fix: str
+    members: tuple  # core.model.Finding
+
+    @property
+    def layers(self) -> list[str]:
+        return [f.layer for f in self.members if f.layer]
+
+    def where(self, most: int = 3) -> str:
+        """The layers in words: "a, b, c and 14 more"; "(data)" for data-side findings."""
+        layers = self.layers
+        if not layers:
+            return "(data)"
+        return ", ".join(layers[:most]) + (f" and {len(layers) - most} more" if len(layers) > most else "")
+
+
+def group_findings(findings: list) -> list[FindingGroup]:
+    """The one rule for folding repeated findings, in the first member's place: same kind, severity, fix and
+    evidence (the evidence's mention of the layer itself aside)."""
+    import json
+
+    groups: dict[tuple, list] = {}
+    for f in findings:
+        evidence = {k: v for k, v in f.evidence.items() if v != f.layer}
+        key = (f.severity, f.kind, f.fix, json.dumps(evidence, sort_keys=True, default=str))
+        groups.setdefault(key, []).append(f)
+    out = []
+    for members in groups.values():
+        first = members[0]
+        message = first.message
+        if len(members) > 1 and first.layer and message.startswith(first.layer + ": "):
+            message = message[len(first.layer) + 2:]
+        out.append(FindingGroup(first.severity, first.kind, message, first.fix, tuple(members)))
+    return out
+
+
+def _findings(d) -> tuple[list[tuple[str, str, str, str, str]], int]:  # noqa: ANN001
+    """The report's table: the blamed layers, then the warnings and errors folded by `group_findings`; and how
+    many findings the table leaves out (the info ones and those past its length)."""
     rows = [(r.status, r.kind, r.layer, r.evidence, f"check: {r.check}" if r.check else "") for r in blame_rows(d, 5)]
-    checks = {}  # the blamed layers' checks are on their own rows
-    for f in d.findings:
-        if f.severity == "info":
-            continue
-        fix = f.fix
-        if f.layer in checks:
-            fix = f"{fix} [check: {checks[f.layer]}]" if fix else f"check: {checks[f.layer]}"
-        rows.append((f.severity, f.kind, f.layer or "(data)", f.message, fix))
-    return rows[:24]
+    shown = 0
+    for g in group_findings([f for f in d.findings if f.severity != "info"]):
+        if len(rows) >= FINDING_ROWS:
+            break
+        kind = g.kind + (f" ×{len(g.members)}" if len(g.members) > 1 else "")
+        rows.append((g.severity, kind, g.where(), g.message, g.fix))
+        shown += len(g.members)
+    return rows, len(d.findings) - shown

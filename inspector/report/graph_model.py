@@ -11,10 +11,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspector import palette
-from inspector.core.stats import Histogram
+
+if TYPE_CHECKING:  # the light modules that only name it (the command line's choices) need no numpy nor h5py
+    from inspector.core.stats import Histogram
 
 # Scales from the good end to the bad end, so a strong colour always means "look here".
 SPREAD_SCALE = ("#deebf7", "#c6dbef", "#9e9ac8", "#807dba", "#54278f", "#3f007d")  # high spread .. dead (purple)

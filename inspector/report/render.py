@@ -26,8 +26,9 @@ MARGIN = 32
 HIST_INSET = (46, 24, -8, -36)  # a histogram cell's plot area inside its frame: count axis left, labels below
 
 
-def render_png(diagnosis) -> bytes:  # noqa: ANN001 - analysis.diagnose.Diagnosis
-    return image_to_png(render_image(build_content(diagnosis)))
+def render_png(diagnosis, colour_by: str = "blame") -> bytes:  # noqa: ANN001 - analysis.diagnose.Diagnosis
+    """`colour_by`: what the graph's nodes are filled by (report.graph_model.METRICS), as in the window."""
+    return image_to_png(render_image(build_content(diagnosis, colour_by)))
 
 
 def ensure_app() -> None:

@@ -97,20 +97,15 @@ def cut_middle(text: str, width: int) -> str:
 
 
 def finding_lines(findings: list) -> list[str]:
-    """One line per finding, with repeats of the same finding on many layers folded into one line."""
-    groups: dict[tuple, list] = {}
-    for f in findings:
-        message = f.message.split(": ", 1)[1] if f.layer and f.message.startswith(f.layer + ": ") else f.message
-        groups.setdefault((f.severity, f.kind, message), []).append(f)
+    """One line per finding, with repeats of the same finding on many layers folded into one line (the report's
+    rule: content.group_findings)."""
+    from inspector.report.content import group_findings
+
     lines = []
-    for (severity, kind, message), members in groups.items():
-        layers = [f.layer for f in members if f.layer]
-        where = ""
-        if layers:
-            shown = ", ".join(layers[:3]) + (f" and {len(layers) - 3} more" if len(layers) > 3 else "")
-            where = f" [{shown}]"
-        times = f" ×{len(members)}" if len(members) > 1 else ""  # the header counts findings, not lines
-        lines.append(f"  {severity.upper():7} {kind}{times}{where}: {message}")
+    for g in group_findings(findings):
+        where = f" [{g.where()}]" if g.layers else ""
+        times = f" ×{len(g.members)}" if len(g.members) > 1 else ""  # the header counts findings, not lines
+        lines.append(f"  {g.severity.upper():7} {g.kind}{times}{where}: {g.message}")
     return lines
 
 

@@ -108,17 +108,22 @@ class DiagnosisPanel(Column):
                 item.setData(0, Qt.ItemDataRole.UserRole, row.layer)
                 blame_root.addChild(item)
             blame_root.setExpanded(True)
-        root = QTreeWidgetItem(["", "findings", "", f"{len(findings)} finding{'s' if len(findings) != 1 else ''}, "
-                                                    f"{order}"])
+        from inspector.report.content import group_findings
+
+        groups = group_findings(findings)
+        folded = f" in {len(groups)} rows" if len(groups) < len(findings) else ""
+        root = QTreeWidgetItem(["", "findings", "", f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
+                                                    f"{folded}, {order}"])
         tree.addTopLevelItem(root)
-        for f in findings:
-            item = QTreeWidgetItem([f.severity, f.kind, f.layer or "(data)", f.message + (
-                f"\nfix: {f.fix}" if f.fix else "")])
-            item.setForeground(0, QColor(palette.SEVERITY.get(f.severity, palette.TEXT)))
-            item.setToolTip(3, f.message + (f"\n\nfix: {f.fix}" if f.fix else ""))
-            if f.layer:
-                item.setData(0, Qt.ItemDataRole.UserRole, f.layer)
+        for g in groups:
+            many = len(g.members) > 1
+            item = self._finding_item(g.severity, g.kind + (f" ×{len(g.members)}" if many else ""), g.where(),
+                                      g.message, g.fix, g.layers[0] if g.layers else None)
             root.addChild(item)
+            if many:  # each layer of the group, to click on
+                for f in g.members:
+                    item.addChild(self._finding_item(f.severity, f.kind, f.layer or "(data)", f.message, f.fix,
+                                                     f.layer))
         root.setExpanded(True)
         for column in range(3):
             tree.resizeColumnToContents(column)
@@ -126,6 +131,16 @@ class DiagnosisPanel(Column):
         tree.itemClicked.connect(self._clicked)
         self.tree = tree
         self.add(tree, stretch=1)  # the list grows with the dock
+
+    @staticmethod
+    def _finding_item(severity: str, kind: str, where: str, message: str, fix: str,
+                      layer: str | None) -> QTreeWidgetItem:
+        item = QTreeWidgetItem([severity, kind, where, message + (f"\nfix: {fix}" if fix else "")])
+        item.setForeground(0, QColor(palette.SEVERITY.get(severity, palette.TEXT)))
+        item.setToolTip(3, message + (f"\n\nfix: {fix}" if fix else ""))
+        if layer:
+            item.setData(0, Qt.ItemDataRole.UserRole, layer)
+        return item
 
     def _spread(self, d) -> SpreadPlotWidget:  # noqa: ANN001
         """The report's spread plot (`plot_model.diagnosis_spread`), drawn by the window's spread widget."""

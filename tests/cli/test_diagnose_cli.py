@@ -43,6 +43,21 @@ def test_json_has_the_documented_keys(saved, capsys):
     assert "Collapsed" in capsys.readouterr().out
 
 
+def test_colour_by_fills_the_reports_graph_as_the_window_would(saved, monkeypatch):
+    from inspector.report import content
+
+    folder, path = saved
+    built = []
+    original = content.build_content
+    monkeypatch.setattr(content, "build_content", lambda d, colour_by="blame": built.append(colour_by) or original(
+        d, colour_by))
+    out = folder / "dead.png"
+    assert main(["diagnose", str(path), "--data", str(folder / "d.npz"), "--png", str(out), "--colour-by", "dead"]) == 0
+    assert out.read_bytes()[:4] == b"\x89PNG" and built == ["dead"]
+    with pytest.raises(SystemExit):  # a comparison's number is not a diagnosis'
+        main(["diagnose", str(path), "--colour-by", "weight_change"])
+
+
 def test_synthetic_data_is_said(saved, capsys):
     folder, path = saved
     assert main(["diagnose", str(path), "--json", "-"]) == 0

@@ -253,3 +253,23 @@ def test_left_to_right_and_wrapping_are_chosen_in_the_view_menu_and_remembered(w
     assert graph.nodes["x"].pos().x() < graph.nodes["dense_0"].pos().x() < graph.nodes["out"].pos().x()
     assert window.settings.value("graph/direction") == "right"
     assert window.settings.value("graph/wrap") in (False, "false")
+
+
+def test_repeated_findings_are_one_row_of_the_findings_list_with_their_layers_below(window, qtbot, files):
+    open_model(window, qtbot, files["blamed30"])
+    with qtbot.waitSignal(window.diagnosis_ready, timeout=180_000):
+        window.run_diagnosis(files["chain_data"])
+    tree = window.diagnosis_panel.tree
+    root = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount()) if tree.topLevelItem(i).text(1)
+                == "findings")
+    rows = [root.child(i) for i in range(root.childCount())]
+    folded = [r for r in rows if "×" in r.text(1)]
+    assert folded, [r.text(1) for r in rows]
+    group = folded[0]
+    count = int(group.text(1).rsplit("×", 1)[1])
+    assert group.childCount() == count and ("more" in group.text(2)) == (count > 3)
+    assert len({group.child(i).text(2) for i in range(count)}) == count  # each layer once, to click on
+    total = sum(max(r.childCount(), 1) for r in rows)
+    assert total == len(window.diagnosis.findings) and len(rows) < total
+    tree.itemClicked.emit(group.child(count - 1), 0)
+    assert window.graph.selected_name() == group.child(count - 1).text(2)
