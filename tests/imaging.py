@@ -4,9 +4,10 @@ The comparison tolerates what antialiasing and sub-pixel placement change and fa
 
 * a pixel matches the other picture when each of its R, G, B values lies within the range that channel takes
   within `Tolerance.reach` pixels of the same place in the other picture, give or take `Tolerance.pixel`
-  (0-255) and, across an edge, half that range (`Tolerance.edge`: a line thinner than two pixels moved by a
+  (0-255) and, across an edge, that range again (`Tolerance.edge`: a line thinner than two pixels moved by a
   fraction of one gathers its ink into one pixel or spreads it over two): an edge or a glyph moved by up to a
-  pixel, or antialiased a shade differently, still matches; a flat area recoloured does not;
+  pixel, or antialiased a shade differently, still matches; a flat area recoloured, a line or a glyph gone
+  (the other picture is flat there), do not;
 * this is checked both ways (every pixel of the actual picture against the approved one and every pixel of the
   approved picture against the actual one): so a label that disappears fails as surely as one that appears;
 * the picture fails when the pixels that match nothing are concentrated (more than `Tolerance.spot_pixels` of
@@ -15,7 +16,8 @@ The comparison tolerates what antialiasing and sub-pixel placement change and fa
 
 On a failure the actual picture, a diff picture (the approved one faded, the differing pixels in magenta, the
 worst square framed) and a copy of the approved one are written to tests/.image-failures/ (or to
-$KERAS_INSPECTOR_IMAGE_FAILURES: CI keeps that folder), and the assertion message names them.
+$KERAS_INSPECTOR_IMAGE_FAILURES, for a CI to keep as artifacts), and the assertion message names them; where
+the picture is compared shrunk, the full-size drawing too (NAME.full.png), to read its text.
 
 When a drawing changes on purpose, look at the new picture, then approve it:
 
