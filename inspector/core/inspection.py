@@ -39,10 +39,13 @@ class Inspection:
         return [(w, self.weight_stats[w.path]) for w in layer.weights if w.path in self.weight_stats]
 
 
-def inspect_steps(path: str | os.PathLike[str], trust_code: bool = False) -> Generator[Progress, None, Inspection]:
-    """`trust_code` only decodes stored Lambda bytecode to describe it (never runs it): see core.lambda_code."""
-    yield Progress("reading model")
-    info = read_model(path)
+def inspect_steps(path: str | os.PathLike[str], trust_code: bool = False,
+                  info: ModelInfo | None = None) -> Generator[Progress, None, Inspection]:
+    """`trust_code` only decodes stored Lambda bytecode to describe it (never runs it): see core.lambda_code.
+    `info` is the file's structure when it was read already (the window lays the graph out before measuring)."""
+    if info is None:
+        yield Progress("reading model")
+        info = read_model(path)
     result = Inspection(info)
     refs = _all_refs(info)
     if info.source is None or not refs:
