@@ -61,6 +61,12 @@ MODEL_CLASSES = frozenset({"Sequential", "Functional", "Model"})
 Callback = keras.callbacks.Callback  # the base of inspector.monitor.CollapseMonitor, so only this module imports Keras
 
 
+def clear_session() -> None:
+    """Forget the models this process built: Keras' name counters restart and their memory is returned, so the
+    next diagnosis in a reused process (the window's warm one) runs as in a fresh process."""
+    keras.backend.clear_session()
+
+
 @keras.saving.register_keras_serializable(package="keras_inspector", name="keras2_hard_sigmoid")
 def keras2_hard_sigmoid(x: Any) -> Any:
     """Keras 1 and 2's hard sigmoid, which old configs mean by "hard_sigmoid" (see translate.KERAS2_HARD_SIGMOID)."""
