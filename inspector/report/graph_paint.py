@@ -4,6 +4,8 @@ histogram of its activations and the bar of its across-sample spread (from `grap
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
@@ -45,17 +47,19 @@ def paint_node(p: QPainter, rect: QRectF, title: str, detail: str, look: NodeLoo
 
 
 def _mini_histogram(p: QPainter, box: QRectF, look: NodeLook) -> None:
+    """The activations' shape at a glance (red when the spread is dead), bar heights by the square root of the
+    counts."""
     h = look.histogram
     assert h is not None
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(QColor(255, 255, 255, 215))
     p.drawRect(box)
-    top = max(h.counts) or 1
+    top = math.sqrt(max(h.counts) or 1)  # square-root heights: a ReLU's spike at 0 leaves the rest visible
     width = box.width() / len(h.counts)
     p.setBrush(QColor(palette.BLAME if look.spread_dead else palette.OUTPUT))
     for i, count in enumerate(h.counts):
         if count:
-            height = max(1.0, count / top * (box.height() - 2))
+            height = max(1.0, math.sqrt(count) / top * (box.height() - 2))
             p.drawRect(QRectF(box.left() + i * width, box.bottom() - height, max(width - 0.3, 1.5), height))
 
 

@@ -100,6 +100,15 @@ class FrameItem(QGraphicsPathItem):
     HEADER = 20.0
 
     def __init__(self, name: str, rect: QRectF) -> None:
+        label = QGraphicsSimpleTextItem(f"▾ {name}  (nested model: click to collapse)")
+        font = QFont()
+        font.setPointSizeF(8.5)
+        font.setBold(True)
+        label.setFont(font)
+        label.setBrush(QColor(palette.MUTED))
+        wide = label.boundingRect().width() + 16  # the frame is at least as wide as its label
+        if rect.width() < wide:
+            rect = rect.adjusted(-(wide - rect.width()) / 2, 0, (wide - rect.width()) / 2, 0)
         path = QPainterPath()
         path.addRoundedRect(rect, 10, 10)
         super().__init__(path)
@@ -109,13 +118,9 @@ class FrameItem(QGraphicsPathItem):
         self.setBrush(QColor(palette.PANEL))
         self.setZValue(-2)
         self.setToolTip(f"nested model {name}: click its label, or right-click, to collapse it")
-        self.label = QGraphicsSimpleTextItem(f"▾ {name}  (nested model: click to collapse)", self)
-        font = QFont()
-        font.setPointSizeF(8.5)
-        font.setBold(True)
-        self.label.setFont(font)
-        self.label.setBrush(QColor(palette.MUTED))
-        self.label.setPos(rect.left() + 8, rect.top() + 3)
+        label.setParentItem(self)
+        label.setPos(rect.left() + 8, rect.top() + 3)
+        self.label = label
 
     def header(self) -> QRectF:
         return QRectF(self.rect.left(), self.rect.top(), self.rect.width(), self.HEADER)
