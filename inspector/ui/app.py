@@ -79,6 +79,7 @@ def run(model: str | None = None, data: str | None = None, screenshot: str | Non
                                                                                  else None)))
     code = app.exec()
     window.jobs.cancel()
+    window.warm.close()  # a window the app quit without closing (--screenshot) leaves no analysis process
     window.jobs.wait(10_000)
     return exit_code["value"] or code
 

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from superqt.utils import GeneratorWorker, create_worker
 
+from inspector.analysis.remote import Preview
 from inspector.progress import Progress
 
 
@@ -37,6 +38,7 @@ class ClosingGeneratorWorker(GeneratorWorker):
 
 class JobRunner(QObject):
     progressed = Signal(str, int, int)  # stage, done, total
+    previewed = Signal(str, object)  # kind, part of the result sent ahead of the rest (analysis.remote.Preview)
     finished = Signal(str, object)  # kind, result
     failed = Signal(str, object)  # kind, exception
     busy_changed = Signal(bool)
@@ -82,6 +84,8 @@ class JobRunner(QObject):
 
     def _on_progress(self, run_id: int, progress: Any) -> None:
         if run_id == self._run_id and isinstance(progress, Progress):
+            if isinstance(progress, Preview):
+                self.previewed.emit(self._kind, progress.value)
             self.progressed.emit(progress.stage, progress.done, progress.total)
 
     def _on_result(self, run_id: int, kind: str, result: Any) -> None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inspector.analysis.remote import WarmWorker
 from inspector.core.inspection import Inspection
 from inspector.core.layout import GraphLayout, layout_model
 from inspector.errors import DataError, InspectorError, UnsafeModelError
@@ -37,6 +38,7 @@ from inspector.ui.graph_view import GraphView
 from inspector.ui.heads_panel import HeadsPanel
 from inspector.ui.jobs import JobRunner
 from inspector.ui.layer_panel import LayerPanel
+from inspector.ui.panels_common import InPieces
 
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
 DATA_SUFFIXES = (".npz", ".npy", ".csv", ".tsv", ".txt", ".h5", ".hdf5")
@@ -81,16 +83,21 @@ class MainWindow(QMainWindow):
         self.data_path: str | None = None
         self.pending_data: str | None = None  # the dataset given with a model that is still opening
         self.opening = False
+        self.previewed: Any = None  # the structure a model still opening was drawn from (remote.Preview)
         self.expanded: set[str] = set()
         self.trust_code = False
         self.error_box = None
         self.jobs = JobRunner(self)
         self.layout_jobs = JobRunner(self)  # re-layouts on expand/collapse never cancel a running diagnosis
+        # the analysis process, kept between jobs; TensorFlow is imported in it once a model is open
+        self.warm = WarmWorker()
+        self.drawing = InPieces(self)  # a diagnosis is drawn one panel per turn of the event loop
         self.layouts: dict[frozenset[str], GraphLayout] = {}
         self._build_ui()
         self._build_menus()
         self._restore_layout()
         self.jobs.progressed.connect(self._on_progress)
+        self.jobs.previewed.connect(self._on_preview)
         self.jobs.finished.connect(self._on_job_finished)
         self.jobs.failed.connect(self._on_job_failed)
         self.jobs.busy_changed.connect(self._on_busy)
@@ -152,6 +159,7 @@ class MainWindow(QMainWindow):
         self.diagnosis_panel.layer_clicked.connect(self.select_layer)
         self.layer_dock = self._dock("Layer", self.layer_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.heads_dock = self._dock("Heads", self.heads_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.heads_dock.visibilityChanged.connect(self.heads_panel.on_screen)  # drawn when its tab is raised
         self.tabifyDockWidget(self.layer_dock, self.heads_dock)
         self.layer_dock.raise_()
         self.diagnosis_dock = self._dock("Diagnosis", self.diagnosis_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -233,9 +241,10 @@ class MainWindow(QMainWindow):
         self.status.setText(f"Opening {os.path.basename(path)}…")
         from inspector.analysis.remote import open_in_child
 
-        model_path = self.model_path
+        model_path, worker = self.model_path, self.warm
         self.opening = True
-        self.jobs.start("open", lambda: open_in_child(model_path))  # h5py holds the GIL: read in a child
+        self.drawing.cancel()
+        self.jobs.start("open", lambda: open_in_child(model_path, worker=worker))  # h5py holds the GIL: a child
 
     def open_dataset(self, path: str) -> None:
         if self.opening:  # dropped while its model is still opening: it belongs to that model
@@ -288,20 +297,31 @@ class MainWindow(QMainWindow):
                 self.trust_code = True
         trust_code = self.trust_code if trust is None else trust
         options = DiagnoseOptions(data=self.data_path, trust_code=trust_code)
-        path, inspection = self.model_path, self.inspection
+        path, inspection, worker = self.model_path, self.inspection, self.warm
         self._show_data_choice()
+        self.drawing.cancel()
         self.diagnosis_panel.show_waiting(f"Running {self._data_words()} through the model…")
         # a child process: TensorFlow never loads into the window's interpreter, so it cannot freeze it
-        self.jobs.start("diagnose", lambda: diagnose_in_child(path, options, inspection))
+        self.jobs.start("diagnose", lambda: diagnose_in_child(path, options, inspection, worker))
 
     def cancel(self) -> None:
         if self.jobs.busy:
-            self.jobs.cancel()
+            self.jobs.cancel()  # the analysis process is ended with its job, and a fresh one warms up
             self.opening = False
+            self._drop_preview()
             self.status.setText("Cancelled")
             self.diagnosis_panel.show_waiting("Cancelled. Run ▸ Diagnose (F5) to start again.")
 
     # --- results ------------------------------------------------------------------------------------------
+
+    def _on_preview(self, kind: str, value: Any) -> None:
+        """The graph of a model still opening, drawn while its weights are measured."""
+        if kind == "open":
+            info, layout = value
+            self.previewed = info
+            self.stack.setCurrentWidget(self.graph)
+            self.graph.set_diagnosis(None, [])
+            self.graph.show_graph(info, layout)
 
     def _on_job_finished(self, kind: str, result: Any) -> None:
         if kind == "drop":
@@ -310,11 +330,16 @@ class MainWindow(QMainWindow):
             self.opening = False
             inspection, layout = result
             self.inspection = inspection
-            self.layouts = {frozenset(): layout}
             self.diagnosis = None
             self.stack.setCurrentWidget(self.graph)
             self.graph.set_diagnosis(None, inspection.findings)
-            self.graph.show_graph(inspection.info, layout)
+            self.layouts = {frozenset(): layout}
+            if self.previewed is not None and self.graph.info is self.previewed:
+                # drawn from its preview: the same layers, now with their weights' facts (params) for the tooltips
+                self.graph.info = inspection.info
+            else:
+                self.graph.show_graph(inspection.info, layout)
+            self.previewed = None
             self.heads_panel.show_heads(inspection)
             self.layer_panel.show_nothing()
             self.diagnose_button.setEnabled(inspection.info.has_architecture)
@@ -327,25 +352,36 @@ class MainWindow(QMainWindow):
                 self.layer_panel.show_weights_only(inspection)
             self._show_flags()
             self.model_ready.emit(inspection)
+            if info.has_architecture:
+                self.warm.warm_up()  # in the background: the first diagnosis does not wait for TensorFlow
             if info.has_architecture and self.pending_data is not None:
                 data, self.pending_data = self.pending_data, None
                 self.run_diagnosis(data or None)
         elif kind == "diagnose":
-            self.diagnosis = result
-            self.graph.set_diagnosis(result)
-            self.diagnosis_panel.show_diagnosis(result)
-            self.heads_panel.show_heads(result.inspection, result)
-            self.status.setText(result.verdict)
-            if result.blame:
-                self.select_layer(result.blame[0].layer)
-            elif self.graph.selected_name():
-                self._on_layer_selected(self.graph.selected_name())
-            self.diagnosis_ready.emit(result)
+            self._show_diagnosis(result)
         elif kind == "relayout":
             key, layout, focus = result
             self.layouts[key] = layout
             if key == frozenset(self.expanded):
                 self._draw(layout, focus)
+
+    def _show_diagnosis(self, result: Any) -> None:
+        """Each panel in a turn of the event loop of its own, so the window repaints and takes input between
+        them; `diagnosis_ready` once all are drawn. A new run or model drops what is left."""
+        self.diagnosis = result
+        self.status.setText(result.verdict)
+
+        def select() -> None:
+            if result.blame:
+                self.select_layer(result.blame[0].layer)
+            elif self.graph.selected_name():
+                self._on_layer_selected(self.graph.selected_name())
+
+        self.drawing.run([lambda: self.graph.set_diagnosis(result),
+                          lambda: self.diagnosis_panel.show_diagnosis(result),
+                          lambda: self.heads_panel.show_heads(result.inspection, result),
+                          select,
+                          lambda: self.diagnosis_ready.emit(result)])
 
     def _on_job_failed(self, kind: str, error: BaseException) -> None:
         if kind == "diagnose" and isinstance(error, UnsafeModelError) and not self.trust_code:
@@ -359,6 +395,7 @@ class MainWindow(QMainWindow):
         self.status.setText(f"Failed: {error}")
         if kind == "open":
             self.opening = False
+            self._drop_preview()
             self.pending_data = self.data_path = None
             self._show_data_choice()
         if kind == "diagnose" and isinstance(error, DataError) and self.data_path:
@@ -370,6 +407,21 @@ class MainWindow(QMainWindow):
             self.diagnosis_panel.show_waiting(f"The diagnosis could not run: {error}")
         self.show_error(error)
         self.failed.emit(str(error))
+
+    def _drop_preview(self) -> None:
+        """A model drawn from its preview did not open (an error, or Cancel): the graph goes back to the model
+        the panels still show, or to the welcome page."""
+        if self.previewed is None or self.graph.info is not self.previewed:
+            self.previewed = None
+            return
+        self.previewed = None
+        if self.inspection is not None and frozenset() in self.layouts:
+            self.expanded = set()
+            self.graph.show_graph(self.inspection.info, self.layouts[frozenset()])
+            self.graph.set_diagnosis(self.diagnosis, self.inspection.findings)
+        else:
+            self.graph.clear()
+            self.stack.setCurrentWidget(self.welcome)
 
     def _show_flags(self) -> None:
         """Before any diagnosis, the Diagnosis panel shows what the weights alone told, and which data a
@@ -634,7 +686,8 @@ class MainWindow(QMainWindow):
         if any(needs_a_look(p) for p in paths):  # opening an HDF5 file can hang on a hostile one: not here
             from inspector.analysis.remote import sort_in_child
 
-            self.jobs.start("drop", lambda: sort_in_child(paths))
+            worker = self.warm
+            self.jobs.start("drop", lambda: sort_in_child(paths, worker))
             return
         self._open_dropped([p for p in paths if Path(p).suffix.lower() == ".keras" and not Path(p).is_dir()],
                            [p for p in paths if Path(p).suffix.lower() != ".keras" or Path(p).is_dir()])
@@ -647,7 +700,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt API
         self.save_layout()
+        self.drawing.cancel()
         self.layout_jobs.cancel()
         self.jobs.cancel()
-        self.jobs.wait(10_000)  # let TensorFlow finish the batch it is in before the interpreter goes
+        self.warm.close()  # the analysis process ends with the window, even in the middle of a job
+        self.jobs.wait(10_000)
         super().closeEvent(event)

@@ -1,8 +1,49 @@
-"""Bits the panels share: a scrollable column that is rebuilt on every update, and number formatting."""
+"""Bits the panels share: a scrollable column that is rebuilt on every update, work for the GUI thread in
+pieces, and number formatting."""
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+
+class InPieces(QObject):
+    """Steps for the GUI thread run one per turn of the event loop, so that the window repaints and takes input
+    between them (drawing a diagnosis of a 1,000-layer model panel after panel, not in one 400 ms block).
+    Running new steps, or `cancel`, drops those still waiting."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._steps: deque[Callable[[], object]] = deque()
+        self._run = 0
+
+    @property
+    def pending(self) -> int:
+        return len(self._steps)
+
+    def run(self, steps: list[Callable[[], object]]) -> None:
+        self._run += 1
+        self._steps = deque(steps)
+        self._schedule()
+
+    def cancel(self) -> None:
+        self._run += 1
+        self._steps = deque()
+
+    def _schedule(self) -> None:
+        run = self._run
+        QTimer.singleShot(0, self, lambda: self._next(run))
+
+    def _next(self, run: int) -> None:
+        if run != self._run or not self._steps:
+            return
+        step = self._steps.popleft()
+        if self._steps:
+            self._schedule()  # before the step: one that fails does not strand the rest
+        step()
 
 
 class Column(QScrollArea):
