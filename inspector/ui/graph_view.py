@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector import palette
-from inspector.core.layout import GraphLayout, left_to_right, wrapped
+from inspector.core.layout import GraphLayout, fit_scale, left_to_right, wrapped
 from inspector.core.model import ModelInfo
 from inspector.report.graph_model import (
     METRICS,
@@ -195,14 +195,23 @@ class GraphView(QGraphicsView):
             return shape
         width, height = self.room()
         aspect = width / height
-        best = wrapped(shape, aspect, SCENE_MARGIN)
-        # Fit never goes below a readable node: where the whole graph cannot be read at once, as many columns as
-        # the width holds at that size (scrolling down, never sideways)
+
+        def natural(layout: GraphLayout) -> bool:  # Fit shows it whole at natural size (it never zooms in further)
+            return fit_scale(layout, aspect, SCENE_MARGIN) * height >= 1.0
+
+        if natural(shape):
+            return shape
+        trial = aspect
+        best = wrapped(shape, trial, SCENE_MARGIN)
         for _ in range(8):
-            if best is shape or (best.width + 2 * SCENE_MARGIN) * self.readable_scale() <= width:
+            # as few columns as show it at natural size; and where the whole graph cannot be read at once, as many
+            # as the width holds at a readable size (scrolling down, never sideways)
+            fewer = wrapped(shape, trial / 1.4, SCENE_MARGIN)
+            too_wide = (best.width + 2 * SCENE_MARGIN) * self.readable_scale() > width
+            if best is shape or not (too_wide or natural(fewer)):
                 break
-            aspect /= 1.4
-            best = wrapped(shape, aspect, SCENE_MARGIN)
+            trial /= 1.4
+            best = fewer
         return best
 
     def room(self) -> tuple[int, int]:
