@@ -13,36 +13,38 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QTableWidget, QTableWidgetIte
 class InPieces(QObject):
     """Steps for the GUI thread run one per turn of the event loop, so that the window repaints and takes input
     between them (drawing a diagnosis of a 1,000-layer model panel after panel, not in one 400 ms block).
-    Running new steps, or `cancel`, drops those still waiting."""
+    Running new steps, or `cancel`, drops those still waiting.
+
+    A zero-interval QTimer, not QTimer.singleShot(0): Qt 6 turns the latter into a posted event, and events
+    posted while posted events are delivered are delivered in the same pass, so the steps would run back to back
+    with no timer, paint or input in between."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._steps: deque[Callable[[], object]] = deque()
-        self._run = 0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._next)
 
     @property
     def pending(self) -> int:
         return len(self._steps)
 
     def run(self, steps: list[Callable[[], object]]) -> None:
-        self._run += 1
         self._steps = deque(steps)
-        self._schedule()
+        self._timer.start()
 
     def cancel(self) -> None:
-        self._run += 1
         self._steps = deque()
+        self._timer.stop()
 
-    def _schedule(self) -> None:
-        run = self._run
-        QTimer.singleShot(0, self, lambda: self._next(run))
-
-    def _next(self, run: int) -> None:
-        if run != self._run or not self._steps:
+    def _next(self) -> None:
+        if not self._steps:
             return
         step = self._steps.popleft()
         if self._steps:
-            self._schedule()  # before the step: one that fails does not strand the rest
+            self._timer.start()  # before the step: one that fails does not strand the rest
         step()
 
 

@@ -141,3 +141,21 @@ def test_a_model_whose_weights_do_not_read_leaves_the_graph_of_the_open_one(wind
     assert previewed and previewed[0].path == str(broken)  # it was drawn
     assert window.inspection is good and window.graph.info is good.info
     assert sorted(window.graph.nodes) == sorted(n for n in good.info.layers if not good.info.layers[n].parent)
+
+
+def test_pieces_let_the_event_loop_run_between_them(qtbot):
+    """What a piece posts (a repaint, a timer, input) is handled before the next piece runs."""
+    from PySide6.QtCore import QTimer
+
+    from inspector.ui.panels_common import InPieces
+
+    pieces = InPieces()
+    order = []
+    pieces.run([lambda: (order.append("first"), QTimer.singleShot(0, lambda: order.append("posted"))),
+                lambda: order.append("second")])
+    qtbot.waitUntil(lambda: "second" in order, timeout=5_000)
+    assert order == ["first", "posted", "second"]
+    pieces.run([lambda: order.append("dropped")])
+    pieces.cancel()
+    qtbot.wait(50)
+    assert "dropped" not in order
