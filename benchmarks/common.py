@@ -42,6 +42,13 @@ def measure(argv: list[str], repeat: int = 3) -> Run:
 PY = sys.executable
 
 
+def cache_bytecode() -> None:
+    """For a benchmark that measures in its own process: bytecode cached as after a normal install, here and in the
+    child processes it starts (they inherit the environment), for the reason ENV gives."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
+
+
 def workspace(script: str, doc: str, build, needed: list[str]):  # noqa: ANN001, ANN201
     """The folder a benchmark works in (`--keep DIR` or a temporary one), with its models and data built there
     by a child process: a parent holding TensorFlow would make every measured child look as big, since a forked
