@@ -311,6 +311,8 @@ def _child_main(conn: Any, ready: Any, parent: int, once: bool) -> None:
         except (EOFError, OSError):
             break  # the window is gone
         if warming is not None:
+            if warming.is_alive():  # someone waits for it now: back to normal priority, where that is allowed
+                _set_priority(warming.native_id, 0)
             warming.join()  # one importer at a time: a job's imports never race the warm-up's
         message = pickle.loads(data) if data else ("stop",)
         if message[0] == "warm":
@@ -341,16 +343,23 @@ def _run_job(send: Callable[[Any], None], target: Callable[..., Steps], args: tu
 def _warm_up(ready: Any) -> None:
     """Import what a diagnosis needs, TensorFlow first, at a low priority: this thread's alone on Linux, so the
     jobs and the threads TensorFlow starts for them run at the normal one."""
-    if sys.platform.startswith("linux"):
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WARM_NICE)
-        except OSError:
-            pass
+    _set_priority(threading.get_native_id(), WARM_NICE)
     try:
         from inspector.analysis import diagnose, tf_backend  # noqa: F401 - imported to be ready, not used here
     except BaseException:  # noqa: BLE001 - the diagnosis that needs them will say what is wrong
         pass
     ready.set()
+
+
+def _set_priority(thread: int | None, nice: int) -> None:
+    """The niceness of one thread (Linux: setpriority on a thread id is that thread's alone); lowering it again
+    needs a privilege (or RLIMIT_NICE) most users lack, and then it stays."""
+    if thread is None or not sys.platform.startswith("linux"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, thread, nice)
+    except OSError:
+        pass
 
 
 def _forget() -> None:
