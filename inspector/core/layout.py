@@ -197,7 +197,8 @@ def left_to_right(layout: GraphLayout) -> GraphLayout:
     return GraphLayout(centers, edges, width, height, layout.node_size, "right")
 
 
-def wrapped(layout: GraphLayout, aspect: float, margin: float = 0.0) -> GraphLayout:
+def wrapped(layout: GraphLayout, aspect: float, margin: float = 0.0, largest: float = float("inf"),
+            max_width: float = float("inf")) -> GraphLayout:
     """A graph much taller than the room cut into bands of consecutive layers, set side by side left to right.
 
     `aspect` is the room's width / height; `margin` the room the view keeps around the graph, in layout units. The
@@ -207,11 +208,19 @@ def wrapped(layout: GraphLayout, aspect: float, margin: float = 0.0) -> GraphLay
     above the next one and comes down into its target, in a lane of its own (edges that leave from one point, as
     a node's outputs do, share theirs; lanes never cross each other). A graph that would not grow by MIN_GAIN at fit
     is returned as it is (the same object). A left-to-right layout is wrapped the same way turned by a quarter:
-    bands of layers stacked top to bottom, read like lines of text."""
+    bands of layers stacked top to bottom, read like lines of text.
+
+    For a view that never zooms in past natural size, `largest` is the scale (in room heights) beyond which bigger is
+    no better: the fewest bands that reach it win. `max_width` (layout units, margin included) is the widest the
+    result may be: for a view that never zooms out past a readable size, the room's width at that size, so a graph
+    too long to read whole gets as many columns as that width holds and scrolls down, never sideways (top-down
+    layouts only)."""
     if aspect <= 0:
         raise ValueError(f"aspect must be positive, not {aspect}")
     if layout.direction == "right":
-        turned = wrapped(_transposed(layout), 1.0 / aspect, margin)
+        # turned, the room's width is the height: scales in its units are `aspect` times smaller; the width limit
+        # (a top-down notion: scrolling down, never sideways) has no turned counterpart
+        turned = wrapped(_transposed(layout), 1.0 / aspect, margin, largest / aspect)
         return layout if turned.direction == "right" else _transposed(turned)
     rows = _Rows(layout)
     count = len(rows.ys)
@@ -283,16 +292,19 @@ def wrapped(layout: GraphLayout, aspect: float, margin: float = 0.0) -> GraphLay
         return sum(widths) + sum(gaps), height, bands, widths, gaps
 
     def scale(width: float, height: float) -> float:
-        return min(aspect / (width + 2 * margin), 1.0 / (height + 2 * margin))
+        return min(aspect / (width + 2 * margin), 1.0 / (height + 2 * margin), largest)
 
     whole_width, whole_height = shape([])[:2]
     unwrapped = scale(whole_width, whole_height)
     best, best_cuts = unwrapped, []
     for k in range(2, count + 1):
-        if aspect / (k * w + (k - 1) * GAP_X + 2 * margin) <= best:
-            break  # k columns of at least one node each are already too wide to beat the best
+        if aspect / (k * w + (k - 1) * GAP_X + 2 * margin) <= best or k * w + (k - 1) * GAP_X + 2 * margin > max_width:
+            break  # k columns of at least one node each are already too wide to beat the best, or to be allowed
         cuts = cuts_for(k)
-        fit = scale(*shape(cuts)[:2])
+        width, height = shape(cuts)[:2]
+        if width + 2 * margin > max_width:
+            continue
+        fit = scale(width, height)
         if fit > best:
             best, best_cuts = fit, cuts
     if best < unwrapped * MIN_GAIN:

@@ -19,9 +19,9 @@ if TYPE_CHECKING:  # the light modules that only name it (the command line's cho
     from inspector.core.stats import Histogram
 
 # Scales from the good end to the bad end, so a strong colour always means "look here".
-SPREAD_SCALE = ("#deebf7", "#c6dbef", "#9e9ac8", "#807dba", "#54278f", "#3f007d")  # high spread .. dead (purple)
+SPREAD_SCALE = ("#b3d3ec", "#9e9ac8", "#807dba", "#6a51a3", "#54278f", "#3f007d")  # high spread .. dead (purple)
 FRACTION_SCALE = SPREAD_SCALE  # no dead (or saturated) units .. all of them
-GRADIENT_SCALE = ("#00441b", "#238b45", "#74c476", "#c7e9c0", "#f7fcf5")  # strong gradient .. vanishing (pale)
+GRADIENT_SCALE = ("#fcc5c0", "#f768a1", "#dd3497", "#ae017e", "#7a0177")  # strong gradient .. vanishing
 CHANGE_SCALE = palette.CHANGE_SCALE  # unchanged .. most changed
 NO_VALUE = palette.LEVELS["static"][0]
 LEGEND_STEPS = 7
@@ -84,12 +84,14 @@ class ColourScale:
 
     def swatches(self, steps: int = LEGEND_STEPS) -> list[tuple[str, str]]:
         """(colour, label) from the axis' low end to its high end; the ends and the middle labelled."""
+        if self.hi - self.lo < 1e-5 and not self.log:  # every layer has the same value: one swatch says it
+            return [(self.colour(self.lo), f"all {self.words(self.lo)}")]
         out = []
         for i in range(steps):
             t = i / (steps - 1)
             value = self.lo + t * (self.hi - self.lo)
             label = ""
-            if i in (0, steps - 1, steps // 2):
+            if i in (0, steps - 1) or (i == steps // 2 and not (self.log and value != round(value))):
                 label = (("0" if i == 0 else f"1e{value:.0f}") if self.log else self.words(value))
             out.append((palette.scale_colour(1.0 - t if self.bad_is_low else t, self.stops), label))
         return out
@@ -108,6 +110,7 @@ class NodeLook:
     spread_dead: bool = False  # below the dead-spread threshold
     dead_mark: float | None = None  # where the dead-spread threshold sits on the bar (0..1)
     caption: str | None = None  # instead of the class and shape on the second line: the coloured-by number
+    level: str = "static"  # the blame level (palette.LEVELS), whatever the fill shows
 
 
 @dataclass
@@ -121,10 +124,16 @@ class GraphLook:
         return self.metric.title
 
 
-def available(metric: str, diagnosis: Any = None, comparison: Any = None) -> bool:
-    needs = METRICS[metric].needs
-    return not needs or (needs == "diagnosis" and diagnosis is not None) or (
-        needs == "comparison" and comparison is not None)
+def metric(key: str) -> Metric:
+    """The metric of that name, or one line saying which exist."""
+    if key not in METRICS:
+        raise ValueError(f"no metric '{key}' to colour by: choose one of {', '.join(METRICS)}")
+    return METRICS[key]
+
+
+def available(key: str, diagnosis: Any = None, comparison: Any = None) -> bool:
+    """Whether the nodes can be coloured by it: blame always, a number where at least one layer has it."""
+    return not metric(key).needs or bool(layer_values(key, diagnosis, comparison))
 
 
 def layer_values(metric: str, diagnosis: Any = None, comparison: Any = None) -> dict[str, float]:
@@ -168,7 +177,7 @@ def graph_look(names: Iterable[str], containers: dict[str, list[str]], metric: s
                diagnosis: Any = None, comparison: Any = None, levels: dict[str, str] | None = None) -> GraphLook:
     """Every drawn node's look. `containers` maps a nested model drawn as one node to its members' names;
     `levels` overrides the blame levels (the timeline's epoch)."""
-    m = METRICS[metric if available(metric, diagnosis, comparison) else "blame"]
+    m = METRICS[metric if available(metric, diagnosis, comparison) else "blame"]  # raises on an unknown name
     names = list(names)
     if levels is None:
         levels = palette.levels_for(diagnosis)
@@ -188,9 +197,9 @@ def graph_look(names: Iterable[str], containers: dict[str, list[str]], metric: s
     for name in names:
         members = containers.get(name) or []
         caption = None
+        level = levels.get(name) or (palette.level_of_container(levels, name) if members else None) or "static"
         if m.key == "blame":
-            fill = palette.LEVELS[levels.get(name) or (palette.level_of_container(levels, name) if members
-                                                       else None) or "static"][0]
+            fill = palette.LEVELS[level][0]
             words = ""
         else:
             own = [values[n] for n in [name, *members] if n in values]
@@ -206,7 +215,7 @@ def graph_look(names: Iterable[str], containers: dict[str, list[str]], metric: s
         looks[name] = NodeLook(fill, "#ffffff" if palette.is_dark(fill) else palette.TEXT, words,
                                histogram if histogram is not None and histogram.counts else None,
                                None if spread is None or not math.isfinite(spread) else bar(spread),
-                               spread is not None and dead is not None and spread < dead, mark, caption)
+                               spread is not None and dead is not None and spread < dead, mark, caption, level)
     legend = [(palette.LEVELS[k][0], palette.LEVEL_NAMES[k]) for k in palette.LEVELS] if m.key == "blame" else []
     return GraphLook(m, looks, legend, scale)
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from inspector import palette
-from inspector.core.layout import GraphLayout, fit_scale, left_to_right, wrapped
+from inspector.core.layout import GraphLayout, left_to_right, wrapped
 from inspector.core.model import ModelInfo
 from inspector.report.graph_model import (
     METRICS,
@@ -45,7 +45,7 @@ from inspector.report.graph_model import (
     graph_look,
     node_label,
 )
-from inspector.report.graph_paint import paint_node
+from inspector.report.graph_paint import legend_entries, paint_node
 from inspector.report.text_out import format_shape
 
 # The smallest on-screen node height at which a node still reads: there the 7.5-pt detail line ("Dense (None, 8)")
@@ -99,7 +99,7 @@ class FrameItem(QGraphicsPathItem):
 
     HEADER = 20.0
 
-    def __init__(self, name: str, rect: QRectF) -> None:
+    def __init__(self, name: str, rect: QRectF, depth: int = 0) -> None:
         label = QGraphicsSimpleTextItem(f"▾ {name}  (nested model: click to collapse)")
         font = QFont()
         font.setPointSizeF(8.5)
@@ -114,6 +114,7 @@ class FrameItem(QGraphicsPathItem):
         super().__init__(path)
         self.name = name
         self.rect = rect
+        self.depth = depth  # 0 for a model in the top level, 1 inside one, ...
         self.setPen(QPen(QColor(palette.MUTED), 1.2, Qt.PenStyle.DashLine))
         self.setBrush(QColor(palette.PANEL))
         self.setZValue(-2)
@@ -152,6 +153,11 @@ class GraphView(QGraphicsView):
         self.colour_by = "blame"  # what the nodes are coloured by (report.graph_model.METRICS)
         self.overlays = True  # histograms and spread bars on the nodes, where readable
         self.look: GraphLook | None = None
+        self.overlays_action = QAction("&Histograms and spread on nodes", self)  # in View and the context menu
+        self.overlays_action.setCheckable(True)
+        self.overlays_action.setChecked(True)
+        self.overlays_action.toggled.connect(self.set_overlays)
+        self.at_fit = True  # the zoom is Fit's, not the user's: a re-arranged graph is fitted again
         self.frames: dict[str, FrameItem] = {}
         self.marked: dict[str, str] = {}  # layer -> words beside its node (set_marks)
         self.mark_items: list[QGraphicsItem] = []
@@ -160,6 +166,7 @@ class GraphView(QGraphicsView):
         self.layout: GraphLayout | None = None  # as drawn: arranged for the room
         self.direction = "down"
         self.wrap = True
+        self.arranged_for: tuple | None = None  # the room and choices the drawn layout was arranged for
         self._rewrap = QTimer(self)
         self._rewrap.setSingleShot(True)
         self._rewrap.setInterval(150)  # a resize drawn anew once the user has stopped dragging
@@ -191,28 +198,13 @@ class GraphView(QGraphicsView):
         assert self.info is not None
         shape = left_to_right(base) if self.direction == "right" else base
         expanded = any(self.info.layers[n].parent for n in base.centers if n in self.info.layers)
+        self.arranged_for = (self.room(), self.direction, self.wrap)
         if not self.wrap or expanded:
             return shape
         width, height = self.room()
-        aspect = width / height
-
-        def natural(layout: GraphLayout) -> bool:  # Fit shows it whole at natural size (it never zooms in further)
-            return fit_scale(layout, aspect, SCENE_MARGIN) * height >= 1.0
-
-        if natural(shape):
-            return shape
-        trial = aspect
-        best = wrapped(shape, trial, SCENE_MARGIN)
-        for _ in range(8):
-            # as few columns as show it at natural size; and where the whole graph cannot be read at once, as many
-            # as the width holds at a readable size (scrolling down, never sideways)
-            fewer = wrapped(shape, trial / 1.4, SCENE_MARGIN)
-            too_wide = (best.width + 2 * SCENE_MARGIN) * self.readable_scale() > width
-            if best is shape or not (too_wide or natural(fewer)):
-                break
-            trial /= 1.4
-            best = fewer
-        return best
+        # no bigger than natural size (Fit never zooms in further), no wider than the room at a readable size
+        return wrapped(shape, width / height, SCENE_MARGIN, largest=1.0 / height,
+                       max_width=width / self.readable_scale())
 
     def room(self) -> tuple[int, int]:
         """The room Fit fits into (both scroll bars' room left out, as `fit` does), in pixels."""
@@ -234,17 +226,25 @@ class GraphView(QGraphicsView):
         """Draw the same graph arranged anew (a new room or a new choice), keeping the selection."""
         if self.base_layout is None or self.info is None:
             return
+        if self.arranged_for == (self.room(), self.direction, self.wrap):
+            return  # arranged for this very room already (a resize that came back, or the first show's)
         shape = self.arranged(self.base_layout)
         if self.layout is not None and shape.centers == self.layout.centers:
             return
         selected = self.selected_name()
-        self._show(shape)
+        zoom, centre = self.transform(), self.mapToScene(self.viewport().rect().center())
+        fitted = self.at_fit
+        self._show(shape, refit=fitted)
+        if not fitted:  # the user's zoom stays; the selected layer (else the same spot) in the middle
+            self.setTransform(zoom)
+            self.at_fit = False
+            self.centerOn(self.nodes[selected] if selected in self.nodes else centre)
         if selected and selected in self.nodes:
             blocked = self.scene().blockSignals(True)  # the same layer: the panels need not be redrawn
             self.nodes[selected].setSelected(True)
             self.scene().blockSignals(blocked)
 
-    def _show(self, layout: GraphLayout) -> None:
+    def _show(self, layout: GraphLayout, refit: bool = True) -> None:
         assert self.info is not None
         info = self.info
         self.clear()
@@ -273,8 +273,13 @@ class GraphView(QGraphicsView):
         self.refresh_looks()
         if self.filter_text:
             self.filter(self.filter_text, select=False)
-        self.fit()
-        QTimer.singleShot(0, self, self.fit)  # again once the view has its final size (dropped if the view goes)
+        if refit:
+            self.fit()
+            QTimer.singleShot(0, self, self._fit_again)  # once the view has its final size (dropped if it goes)
+
+    def _fit_again(self) -> None:
+        if self.at_fit:  # unless the user zoomed in the meantime
+            self.fit()
 
     def _add_frames(self) -> None:
         """A frame around the layers of each expanded nested model, outer ones with more room, so a frame holds
@@ -291,13 +296,15 @@ class GraphView(QGraphicsView):
             layer = self.info.layers.get(name) if self.info is not None else None
             return 0 if layer is None or not layer.parent else 1 + depth(layer.parent)
 
-        deepest = max((depth(n) for n in inside), default=0)
-        for name, items in inside.items():
+        for name in sorted(inside, key=depth, reverse=True):  # inner models first: an outer frame holds them
             rect = QRectF()
-            for item in items:
+            for item in inside[name]:
                 rect = rect.united(item.sceneBoundingRect())
-            pad = 10.0 + 12.0 * (deepest - depth(name))
-            frame = FrameItem(name, rect.adjusted(-pad, -pad - FrameItem.HEADER, pad, pad))
+            for inner, frame in self.frames.items():
+                if inner.startswith(name + "/"):
+                    rect = rect.united(frame.rect)
+            pad = 10.0
+            frame = FrameItem(name, rect.adjusted(-pad, -pad - FrameItem.HEADER, pad, pad), depth(name))
             self.scene().addItem(frame)
             self.frames[name] = frame
 
@@ -358,6 +365,8 @@ class GraphView(QGraphicsView):
 
     def set_overlays(self, on: bool) -> None:
         self.overlays = on
+        if self.overlays_action.isChecked() != on:
+            self.overlays_action.setChecked(on)
         for item in self.nodes.values():
             item.overlays = on
             item.update()
@@ -373,20 +382,25 @@ class GraphView(QGraphicsView):
         self.look = graph_look(names, containers_of(self.info, names), self.colour_by, self.diagnosis, self.comparison,
                                self._levels)
         for name, item in self.nodes.items():
-            level = self._levels.get(name) or (palette.level_of_container(self._levels, name) if item.container
-                                               else None) or "static"
-            item.set_look(level, self.look.nodes[name])
+            look = self.look.nodes[name]
+            item.set_look(look.level, look)
 
     def legend_html(self) -> str:
+        """The graph painter's legend entries (the report's), as one line of rich text: the levels, or the scale's
+        swatches with their labels under the title."""
         look = self.look
-        if look is None or look.scale is None:
-            entries = [(palette.LEVELS[k][0], name) for k, name in palette.LEVEL_NAMES.items()]
-            return " &nbsp; &nbsp; ".join(f"<span style='color:{c}'>■</span>&nbsp;{t.replace(' ', '&nbsp;')}"
+        if look is None:
+            return " &nbsp; &nbsp; ".join(f"<span style='color:{palette.LEVELS[k][0]}'>■</span>&nbsp;"
+                                          + name.replace(" ", "&nbsp;") for k, name in palette.LEVEL_NAMES.items())
+        entries = legend_entries(look)
+        if look.scale is None:
+            return " &nbsp; &nbsp; ".join(f"<span style='color:{c}'>■</span>&nbsp;{html.escape(t).replace(' ', '&nbsp;')}"
                                           for c, t in entries)
-        cells = "".join(f"<span style='color:{c}'>█</span>" for c, _ in look.scale.swatches())
-        ends = [t for _, t in look.scale.swatches() if t]
-        return (f"{html.escape(look.legend_title())}: {html.escape(ends[0])} {cells} {html.escape(ends[-1])}"
-                f" &nbsp; <span style='color:{palette.LEVELS['static'][0]}'>■</span>&nbsp;no&nbsp;value")
+        *swatches, (blank, none) = entries
+        cells = "".join((f"&nbsp;{html.escape(t)}&nbsp;" if t else "") + f"<span style='color:{c}'>█</span>"
+                        for c, t in swatches)
+        return (f"{html.escape(look.legend_title())}: {cells} &nbsp; <span style='color:{blank}'>■</span>&nbsp;"
+                f"{html.escape(none).replace(' ', '&nbsp;')}")
 
     def _update_legend(self) -> None:
         self.legend.setText(self.legend_html() + (f" &nbsp; &nbsp; {self.legend_note}" if self.legend_note else ""))
@@ -415,6 +429,7 @@ class GraphView(QGraphicsView):
         height = room.height() - (0 if self.horizontalScrollBar().isVisible() else bar)
         scale = min(width / area.width(), height / area.height(), 1.0)  # small graphs at natural size
         self.resetTransform()
+        self.at_fit = True
         if scale >= self.readable_scale():
             self.scale(scale, scale)
             self.centerOn(rect.center())
@@ -538,6 +553,7 @@ class GraphView(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt API
         factor = 1.0015 ** event.angleDelta().y()
         self.scale(factor, factor)
+        self.at_fit = False
 
     def mousePressEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt API
         """A click on an expanded nested model's label collapses it."""
@@ -550,12 +566,13 @@ class GraphView(QGraphicsView):
 
     def _frame_header_at(self, point: QPointF) -> FrameItem | None:
         hits = [f for f in self.frames.values() if f.header().contains(point)]
-        return min(hits, key=lambda f: f.rect.width()) if hits else None  # the innermost
+        return max(hits, key=lambda f: f.depth) if hits else None  # the innermost
 
     def contextMenuEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt API
         """Right-click: expand or collapse the nested model under the pointer, and what the nodes show."""
         menu = self.context_menu(self.mapToScene(event.pos()))
         menu.exec(event.globalPos())
+        menu.deleteLater()  # with its submenu: one per right-click otherwise
 
     def context_menu(self, point: QPointF) -> QMenu:
         menu = QMenu(self)
@@ -565,15 +582,12 @@ class GraphView(QGraphicsView):
         frames = [f for f in self.frames.values() if f.rect.contains(point)]
         if isinstance(item, NodeItem) and item.container:
             menu.addAction(f"Expand {item.name}", lambda n=item.name: self.container_toggled.emit(n))
-        for frame in sorted(frames, key=lambda f: f.rect.width()):  # the innermost first
+        for frame in sorted(frames, key=lambda f: -f.depth):  # the innermost first
             menu.addAction(f"Collapse {frame.name}", lambda n=frame.name: self.container_toggled.emit(n))
         if not menu.isEmpty():
             menu.addSeparator()
         menu.addMenu(self.colour_menu(menu))
-        overlays = menu.addAction("Histograms and spread on nodes")
-        overlays.setCheckable(True)
-        overlays.setChecked(self.overlays)
-        overlays.toggled.connect(self.set_overlays)
+        menu.addAction(self.overlays_action)
         menu.addAction("Fit", self.fit)
         return menu
 
@@ -588,7 +602,7 @@ class GraphView(QGraphicsView):
             group.addAction(action)
 
             def sync(action: QAction = action, key: str = key) -> None:
-                action.setChecked(self.colour_by == key)
+                action.setChecked(self.shown_metric() == key)
                 action.setEnabled(available(key, self.diagnosis, self.comparison))
                 need = METRICS[key].needs
                 action.setToolTip("" if action.isEnabled() else

@@ -207,9 +207,8 @@ class MainWindow(QMainWindow):
         self._action(view_menu, "F&ind layer…", self.focus_search, QKeySequence.StandardKey.Find)
         view_menu.addMenu(self.graph.colour_menu(view_menu))
         view_menu.addMenu(self.graph.arrangement_menu(view_menu))
-        self.overlays_action = self._action(view_menu, "&Histograms and spread on nodes", self.graph.set_overlays)
-        self.overlays_action.setCheckable(True)
-        self.overlays_action.setChecked(self.graph.overlays)
+        self.overlays_action = self.graph.overlays_action  # one action, in View and the graph's context menu
+        view_menu.addAction(self.overlays_action)
         view_menu.addSeparator()
         for dock in (self.layer_dock, self.heads_dock, self.diagnosis_dock):
             view_menu.addAction(dock.toggleViewAction())
@@ -461,7 +460,13 @@ class MainWindow(QMainWindow):
         window's graph is coloured by weight change and the Layer panel compares the selected layer too."""
         view = compare_view.ask_compare(self)
         if view is not None:
-            view.jobs.finished.connect(lambda _kind, state: self.set_comparison(state))
+            view.jobs.finished.connect(self._on_compared)
+
+    def _on_compared(self, kind: str, result: Any) -> None:
+        from inspector.report.compare_state import CompareState
+
+        if kind == "comparison" and isinstance(result, CompareState):
+            self.set_comparison(result)
 
     def set_comparison(self, state: Any) -> None:
         """A comparison of the open model (as A) with another checkpoint; None forgets it."""
@@ -470,6 +475,8 @@ class MainWindow(QMainWindow):
             return  # a comparison of a model that is no longer the open one
         self.comparison = state
         self.graph.set_comparison(state)
+        if state is None and self.graph.colour_by == "weight_change":
+            self.graph.set_colour_by("blame")  # the number went with its comparison
         if state is not None:
             self.graph.set_colour_by("weight_change")
             self.status.setText(f"Compared with {os.path.basename(state.diff.comparison.b.path)}: the graph is "

@@ -98,8 +98,9 @@ class SpreadPlotWidget(pg.PlotWidget):
         self.mark = None
         self.plot_model = plot
         for line in reversed(plot.lines):  # the first (the collapse's own layer) on top
-            brushes = [ALERT if line.alerts and i < len(line.alerts) and line.alerts[i] else line.colour
-                       for i in range(len(line.xs))]
+            own, alert = pg.mkBrush(line.colour), pg.mkBrush(ALERT)  # two shared brushes: pyqtgraph draws each
+            brushes = [alert if line.alerts and i < len(line.alerts) and line.alerts[i] else own  # distinct one
+                       for i in range(len(line.xs))]                                           # apart (520 ms)
             self.curves[line.name] = self.plot(
                 line.xs, line.ys, connect="finite", pen=pg.mkPen(line.colour, width=3.5 if line.emphasis else 1.8),
                 symbol="o", symbolSize=6 if line.emphasis or line.alerts else 4, symbolBrush=brushes, symbolPen=None)

@@ -14,7 +14,7 @@ def _dead(layer: str, fraction: float, units: int = 8) -> Finding:
                    {"dead_fraction": fraction, "units": units, "samples": 256}, "lower the learning rate")
 
 
-def test_alike_findings_fold_into_the_first_ones_place_and_different_evidence_does_not():
+def test_alike_findings_fold_into_the_first_ones_place_and_different_words_do_not():
     findings = [_dead("d1", 0.75), *[_dead(f"d{i}", 1.0) for i in range(2, 20)], _dead("d20", 0.75),
                 Finding("constant_output", "error", "out", "head 'out' is collapsed", {"std": 0.0}),
                 _dead("wide", 1.0, units=64)]
@@ -26,6 +26,10 @@ def test_alike_findings_fold_into_the_first_ones_place_and_different_evidence_do
     assert dead.message == "100% of its 8 ReLU units output 0 for every sample"  # no one layer's name in front
     assert groups[3].message.startswith("wide: ")  # alone: said as it is
     assert group_findings([]) == []
+    heads = [Finding("constant_output", "error", h, f"head '{h}' is collapsed", {"std": 0.0}) for h in ("a", "b")]
+    assert len(group_findings(heads)) == 2  # the same evidence, but each names its head: two rows
+    near = [_dead("s1", 0.951), _dead("s2", 0.9511)]  # the same words ("95%"): one row
+    assert [len(g.members) for g in group_findings(near)] == [2]
 
 
 def test_the_text_output_folds_by_the_same_rule():

@@ -91,3 +91,35 @@ def test_the_scale_legend_labels_its_ends():
     assert swatches[-1][1] == "100%"
     log = gm.graph_look(NAMES, CONTAINERS, "spread", _diagnosis()).scale.swatches()
     assert log[0][1] == "0" and log[-1][1].startswith("1e")
+
+
+def _luminance(colour: str) -> float:
+    r, g, b = (int(colour[k:k + 2], 16) / 255 for k in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize("key", [k for k in gm.METRICS if k != "blame"])
+def test_every_scale_draws_its_bad_end_strongest_and_unlike_a_layer_without_a_value(key):
+    m = gm.METRICS[key]
+    scale = gm.ColourScale(m.title, 0.0, 1.0, False, m.bad_is_low, m.stops)
+    good, bad = (scale.colour(1.0), scale.colour(0.0)) if m.bad_is_low else (scale.colour(0.0), scale.colour(1.0))
+    assert _luminance(bad) < _luminance(good) - 0.3  # "a strong colour always means look here"
+    assert abs(_luminance(good) - _luminance(gm.NO_VALUE)) > 0.04 or good[1:3] != gm.NO_VALUE[1:3]
+
+
+def test_availability_needs_a_number_and_unknown_names_say_which_exist():
+    d = _diagnosis()
+    assert gm.available("dead", d) and gm.available("saturated", d)
+    for m in d.layers.values():
+        m.weight_grad = None
+    assert not gm.available("weight_grad", d)  # no layer has it: nothing to colour by
+    with pytest.raises(ValueError, match="choose one of blame, spread"):
+        gm.graph_look(NAMES, CONTAINERS, "speed", d)
+
+
+def test_a_scale_over_equal_values_is_one_swatch_and_log_labels_are_whole_decades():
+    rows = {"a": NS(weight_change=0.0), "b": NS(weight_change=0.0)}
+    look = gm.graph_look(NAMES, CONTAINERS, "weight_change", _diagnosis(), NS(rows=rows, node_caption=lambda n: None))
+    assert look.scale.swatches() == [(look.scale.colour(0.0), "all 0")]
+    odd = gm.ColourScale("x", -7.0, 0.0, True, True, gm.SPREAD_SCALE)  # 7 decades: the middle is at -3.5
+    assert [t for _, t in odd.swatches() if t] == ["0", "1e0"]

@@ -49,15 +49,16 @@ def test_nodes_show_histogram_and_spread_bar_only_where_readable(window, qtbot, 
     assert node.look.histogram is not None and node.look.spread_bar is not None and node.look.spread_dead
     graph.resetTransform()  # natural size: readable
     with_overlays = colours(node_pixels(graph, "b0"))
-    graph.set_overlays(False)
+    window.overlays_action.trigger()  # View ▸ Histograms and spread on nodes: off
+    assert not graph.overlays and not graph.overlays_action.isChecked()  # one action, in both menus
     without = colours(node_pixels(graph, "b0"))
     assert "#d62728" in with_overlays - without  # the dead spread bar and the histogram's bars, in red
     graph.set_overlays(True)
+    assert window.overlays_action.isChecked()
     graph.resetTransform()
     scale = (READABLE_NODE_HEIGHT - 8) / graph.node_height
     graph.scale(scale, scale)  # below readable: the node is only its box and label
     assert "#d62728" not in colours(node_pixels(graph, "b0"))
-    assert window.overlays_action.isChecked()
 
 
 def test_colour_by_spread_uses_a_scale_with_legend_and_tooltip_value(window, qtbot, collapsed):
@@ -126,3 +127,56 @@ def test_an_expanded_nested_model_has_a_frame_that_collapses_it(window, qtbot, t
     QTest.mouseClick(graph.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(header))
     qtbot.waitUntil(lambda: "encoder" in graph.nodes and "encoder/inner_a" not in graph.nodes, timeout=10_000)
     assert not graph.frames
+
+
+def twice_nested_model(folder):
+    k = models.keras()
+    deep_in = k.Input((4,))
+    block = k.Model(deep_in, k.layers.Dense(4, name="deep_dense")(deep_in), name="block_with_a_long_name")
+    inner_in = k.Input((4,))
+    encoder = k.Model(inner_in, k.layers.Dense(3, name="inner_b")(block(k.layers.Dense(4, name="inner_a")(inner_in))),
+                      name="enc")
+    x = k.Input((4,), name="x")
+    return models.save_both(k.Model(x, k.layers.Dense(1, name="out")(encoder(x))), folder, "nested2")["keras"]
+
+
+def test_a_frame_holds_the_frames_of_the_models_inside_it(window, qtbot, tmp_path):
+    with qtbot.waitSignal(window.model_ready, timeout=60_000):
+        window.open_model(str(twice_nested_model(tmp_path)))
+    graph = window.graph
+    window._toggle_container("enc")
+    qtbot.waitUntil(lambda: "enc/inner_a" in graph.nodes, timeout=10_000)
+    window._toggle_container("enc/block_with_a_long_name")
+    qtbot.waitUntil(lambda: "enc/block_with_a_long_name/deep_dense" in graph.nodes, timeout=10_000)
+    outer, inner = graph.frames["enc"], graph.frames["enc/block_with_a_long_name"]
+    assert outer.rect.contains(inner.rect) and inner.depth == outer.depth + 1
+    point = graph.nodes["enc/block_with_a_long_name/deep_dense"].scenePos()
+    collapse = [a.text() for a in graph.context_menu(point).actions() if a.text().startswith("Collapse")]
+    assert collapse == ["Collapse enc/block_with_a_long_name", "Collapse enc"]  # the innermost first
+    assert graph._frame_header_at(QPointF(inner.rect.left() + 20, inner.rect.top() + 8)) is inner
+
+
+def test_a_resize_rewraps_but_keeps_the_users_zoom(window, qtbot, tmp_path):
+    from tests.ui.test_readable import chain
+
+    with qtbot.waitSignal(window.model_ready, timeout=60_000):
+        window.open_model(chain(tmp_path, 60))
+    graph = window.graph
+    QApplication.processEvents()
+    graph.select("dense_30")
+    graph.wheelEvent(_wheel(graph, 240))  # the user zooms in
+    zoom = graph.transform().m11()
+    before = dict(graph.layout.centers)
+    window.resize(window.width() - 300, window.height())
+    qtbot.waitUntil(lambda: graph.layout.centers != before, timeout=5_000)  # re-wrapped for the narrower room
+    assert graph.transform().m11() == pytest.approx(zoom) and graph.selected_name() == "dense_30"
+    assert graph.viewport().rect().contains(graph.mapFromScene(graph.nodes["dense_30"].scenePos()))
+
+
+def _wheel(graph, delta: int):
+    from PySide6.QtCore import QPoint as P
+    from PySide6.QtGui import QWheelEvent
+
+    centre = graph.viewport().rect().center()
+    return QWheelEvent(QPointF(centre), QPointF(graph.mapToGlobal(centre)), P(0, 0), P(0, delta),
+                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)

@@ -22,7 +22,7 @@ def test_the_diagnosis_panel_draws_the_reports_spread_plot(qtbot):
     plot = diagnosis_spread(d)
     assert widget.objectName() == "spreadPlot" and widget.plot_model == plot
     (curve,) = widget.curves.values()
-    brushes = [QColor(b).name() for b in curve.opts["symbolBrush"]]
+    brushes = [b.color().name() for b in curve.opts["symbolBrush"]]
     assert brushes == [plot.lines[0].colour] * 2 + [QColor(ALERT).name()] * 3
     assert widget.getAxis("left")._tickLevels == [plot.axis.ticks()]
     assert widget.mark is not None and widget.mark.value() == 2.0 and "layer_2" in widget.mark.label.toPlainText()
