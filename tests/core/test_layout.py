@@ -319,3 +319,31 @@ def test_wrapping_prefers_the_cut_with_fewest_edges_among_cuts_of_one_lane():
     # after a block's last concat only the edge into its transition goes on; after the transition, seven would
     assert across and all(s.endswith("_5_cat") and d.startswith("t") for s, d in across), across
     assert len(set(columns.values())) > 1
+
+
+def test_a_view_that_never_zooms_past_natural_size_gets_the_fewest_columns_that_reach_it():
+    from inspector.core.layout import fit_scale, layout_graph, wrapped
+
+    names, edges = chain(20)
+    tall = layout_graph(names, edges)
+    room_w, room_h = 1600.0, 1000.0
+    free = wrapped(tall, room_w / room_h, 40)  # as big as it gets: many columns, nodes above natural size
+    capped = wrapped(tall, room_w / room_h, 40, largest=1.0 / room_h)
+    count = len({x for x, _ in capped.centers.values()})
+    assert fit_scale(capped, room_w / room_h, 40) * room_h >= 1.0  # natural size
+    assert count < len({x for x, _ in free.centers.values()})
+    fewer = wrapped(tall, room_w / room_h / 1.5, 40)
+    if len({x for x, _ in fewer.centers.values()}) < count:  # fewer columns would not show it at natural size
+        assert fit_scale(fewer, room_w / room_h, 40) * room_h < 1.0
+
+
+def test_a_view_that_never_zooms_below_readable_gets_no_more_columns_than_its_width_holds():
+    from inspector.core.layout import layout_graph, wrapped
+
+    names, edges = chain(200)
+    tall = layout_graph(names, edges)
+    room_w, room_h, readable = 900.0, 500.0, 0.74
+    limited = wrapped(tall, room_w / room_h, 40, largest=1.0 / room_h, max_width=room_w / readable)
+    assert limited.width + 80 <= room_w / readable
+    assert len({x for x, _ in limited.centers.values()}) >= 3  # still uses the width
+    assert wrapped(tall, room_w / room_h, 40).width + 80 > room_w / readable  # unlimited, it would be wider
