@@ -1,5 +1,5 @@
 """The window under load: time from opening a ~1,000-layer model to the first painted graph, zoom/pan frame times
-on it, the longest event-loop stall while a 100 MB model opens and while a diagnosis runs (goal: no stall over
+on it (after a diagnosis also with each node's histogram and spread bar, coloured by spread), the longest event-loop stall while a 100 MB model opens and while a diagnosis runs (goal: no stall over
 100 ms), the time to draw the diagnosis and its longest piece on the GUI thread, and the demo's drop-to-verdict
 with the window's warm analysis process. Offscreen, so it runs without a display.
 
@@ -63,6 +63,21 @@ class StallMeter:
         return max(inside, default=(0.0, ""))
 
 
+def frame_times(view) -> str:  # noqa: ANN001 - ui.graph_view.GraphView
+    """30 wheel-zoom and pan steps (in, then back out), each followed by a full repaint of the view: the median and
+    worst frame."""
+    frames = []
+    for step in range(30):
+        grow = step < 15
+        t0 = time.perf_counter()
+        view.scale(1.1 if grow else 1 / 1.1, 1.1 if grow else 1 / 1.1)
+        view.horizontalScrollBar().setValue(view.horizontalScrollBar().value() + 40)
+        view.verticalScrollBar().setValue(view.verticalScrollBar().value() + 120)
+        view.viewport().repaint()
+        frames.append(time.perf_counter() - t0)
+    return f"median frame {sorted(frames)[15] * 1000:.0f} ms, worst {max(frames) * 1000:.0f} ms"
+
+
 def wait_for(app, condition, limit: float) -> None:  # noqa: ANN001
     begin = time.perf_counter()
     while not condition() and time.perf_counter() - begin < limit:
@@ -99,17 +114,7 @@ def main() -> None:
     wait_for(app, lambda: "t" in painted and "t" in opened, 120)
     print(f"open a {len(window.inspection.info.layers)}-layer model -> first painted graph: "
           f"{painted['t'] - start:.2f} s (weights measured, model ready: {opened['t'] - start:.2f} s)")
-    frames = []
-    view = window.graph
-    for step in range(30):  # wheel-zoom and pan steps, each followed by a full repaint of the view
-        t0 = time.perf_counter()
-        view.scale(1.1 if step < 15 else 1 / 1.1, 1.1 if step < 15 else 1 / 1.1)
-        view.horizontalScrollBar().setValue(view.horizontalScrollBar().value() + 40)
-        view.verticalScrollBar().setValue(view.verticalScrollBar().value() + 120)
-        view.viewport().repaint()
-        frames.append(time.perf_counter() - t0)
-    print(f"zoom/pan on the 1,000-layer graph: median frame {sorted(frames)[15] * 1000:.0f} ms, "
-          f"worst {max(frames) * 1000:.0f} ms")
+    print(f"zoom/pan on the 1,000-layer graph: {frame_times(window.graph)}")
     meter_open = StallMeter()
     meter_open.stage = window.status.text
     meter_open.start()
@@ -154,6 +159,19 @@ def main() -> None:
         print(f"diagnosis of 2,000 samples: {arrived - begin:.1f} s; longest event-loop stall while it ran "
               f"{running * 1000:.0f} ms (goal <= 100 ms, during '{where}'); drawing the result on the GUI thread "
               f"{(drawn - arrived) * 1000:.0f} ms in all, longest piece {piece * 1000:.0f} ms (goal <= 100 ms)")
+        # numbers on the graph (issue 15): each node's histogram and spread bar where labels read, coloured by a
+        # measured number; the same zoom/pan steps from Fit and from the readable size, where the overlays show
+        graph = window.graph
+        graph.set_colour_by("spread")
+        graph.fit()
+        print(f"zoom/pan after the diagnosis, coloured by spread, overlays on, from Fit: {frame_times(graph)}")
+        graph.resetTransform()
+        graph.scale(graph.readable_scale(), graph.readable_scale())
+        print(f"  ... from the readable size (labels read all along: histograms and spread bars drawn): {frame_times(graph)}")
+        graph.set_overlays(False)
+        graph.resetTransform()
+        graph.scale(graph.readable_scale(), graph.readable_scale())
+        print(f"  ... the same with the overlays off: {frame_times(graph)}")
     window.close()
     # the demo in a window of its own, as `keras-inspector demo` starts: its analysis process is a new one
     demo_model, demo_data = demo_paths()
