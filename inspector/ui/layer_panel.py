@@ -39,6 +39,8 @@ class LayerPanel(Column):
         self.label(f"<h3>{name}</h3><b>{layer.class_name}</b> · output {format_shape(layer.output_shape)} · "
                    f"{layer.params:,} params{extra}<br>inputs: {inbound}"
                    + ("" if layer.builtin else "<br><i>custom layer: shown, never executed</i>"), "layerTitle")
+        if comparison is not None:  # what the graph is coloured by after a comparison: first
+            self._compared(comparison, name)
         stats = inspection.layer_stats(name)
         if stats:
             rows = [[ref.name, format_shape(ref.shape), fmt(s.mean), fmt(s.std), fmt(s.min), fmt(s.max),
@@ -53,8 +55,6 @@ class LayerPanel(Column):
                 self.add(plot)
         if diagnosis is not None:
             self._measured(diagnosis, name)
-        if comparison is not None:
-            self._compared(comparison, name)
         findings = [f for f in (diagnosis.findings if diagnosis else inspection.findings) if f.layer == name]
         if findings:
             self.label("<b>Findings</b><br>" + "<br>".join(
