@@ -44,12 +44,12 @@ def test_json_has_the_documented_keys(saved, capsys):
 
 
 def test_colour_by_fills_the_reports_graph_as_the_window_would(saved, monkeypatch):
-    from inspector.report import content
+    from inspector.report import render
 
     folder, path = saved
     built = []
-    original = content.build_content
-    monkeypatch.setattr(content, "build_content", lambda d, colour_by="blame": built.append(colour_by) or original(
+    original = render.build_content  # what the report painter builds its page from
+    monkeypatch.setattr(render, "build_content", lambda d, colour_by="blame": built.append(colour_by) or original(
         d, colour_by))
     out = folder / "dead.png"
     assert main(["diagnose", str(path), "--data", str(folder / "d.npz"), "--png", str(out), "--colour-by", "dead"]) == 0
