@@ -22,6 +22,10 @@ BLAME = LEVELS["blamed"][0]  # a collapsed head's constant output is marked in t
 OUTPUT = "#1f77b4"  # a head's outputs (or a layer's values) in histograms
 TARGET = "#a6a6a6"  # the targets behind them
 GRID = "#dadce0"
+EDGE = "#9aa0a6"  # the graph's edges
+OUTLINE = MUTED  # a node's border
+SELECTED = "#1a73e8"  # a selected node's border
+RULE = "#eeeeee"  # table rules and "not measured" cells
 
 
 def levels_for(diagnosis) -> dict[str, str]:  # noqa: ANN001 - analysis.diagnose.Diagnosis, imported lazily elsewhere

@@ -87,10 +87,18 @@ class ReportContent:
     findings_omitted: int = 0  # info findings and rows past the table's length: in the JSON, said in the title
 
 
+def data_words(d, full: bool = True) -> str:  # noqa: ANN001 - analysis.results.Diagnosis
+    """What a diagnosis ran on, in the words every front end uses: the dataset (its path, or `full` False its
+    name), or synthetic inputs."""
+    if d.synthetic:
+        return "synthetic inputs (no data given)"
+    return d.data_source if full else os.path.basename(d.data_source)
+
+
 def build_content(d, colour_by: str = "blame") -> ReportContent:  # noqa: ANN001 - analysis.diagnose.Diagnosis
     """`colour_by`: what the graph's nodes are coloured by (`graph_model.METRICS`), as in the window."""
     info = d.info
-    data = "synthetic inputs (no data given)" if d.synthetic else os.path.basename(d.data_source)
+    data = data_words(d, full=False)
     facts = [
         f"{info.format.replace('_', ' ')} · Keras {info.keras_version or '?'} · {info.model_class} "
         f"'{info.name}' · {len(info.layers)} layers · {info.params:,} parameters",

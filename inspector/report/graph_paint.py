@@ -14,9 +14,7 @@ from inspector.report.graph_model import ColourScale, GraphLook, GraphPart, Node
 from inspector.report.plot_paint import font as _font
 from inspector.report.render import _Canvas, _section
 
-EDGE = "#9aa0a6"
-OUTLINE = "#5f6368"
-SELECTED = "#1a73e8"
+EDGE, OUTLINE, SELECTED = palette.EDGE, palette.OUTLINE, palette.SELECTED
 OVERLAY_W = 44.0  # the histogram's box at the node's right end, in node coordinates
 BAR_H = 4.0  # the spread bar along the node's bottom
 

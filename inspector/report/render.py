@@ -277,7 +277,7 @@ def _matrix(cv: _Canvas, c: ReportContent, x: float, y: float, w: float) -> floa
             for j in range(n):
                 value = c.matrix[i][j]
                 rect = QRectF(x + 115 + j * cell, y + i * cell, cell - 2, cell - 2)
-                shade = QColor("#eeeeee") if value is None else _diverging(value)
+                shade = QColor(palette.RULE) if value is None else _diverging(value)
                 p.setPen(Qt.PenStyle.NoPen)
                 p.setBrush(shade)
                 p.drawRect(rect)
@@ -363,6 +363,6 @@ def _table(cv: _Canvas, rows: list[tuple[str, str, str, str, str]], x: float, y:
     for row in rows:
         y += _row_height(cv, row, cols, x, y, draw=True)
         if cv.p is not None:
-            cv.p.setPen(QPen(QColor("#eeeeee"), 1))
+            cv.p.setPen(QPen(QColor(palette.RULE), 1))
             cv.p.drawLine(QPointF(x, y - 4), QPointF(x + w, y - 4))
     return y

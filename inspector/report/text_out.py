@@ -112,7 +112,9 @@ def finding_lines(findings: list) -> list[str]:
 def diagnosis_text(diagnosis) -> str:  # noqa: ANN001 - analysis.diagnose.Diagnosis (kept import-free)
     d = diagnosis
     info = d.info
-    data = "synthetic inputs" if d.synthetic else d.data_source
+    from inspector.report.content import data_words
+
+    data = data_words(d)
     lines = [f"{info.path} | {info.model_class} '{info.name}', {len(info.layers)} layers, {info.params:,} params",
              f"data: {data}, {d.samples} samples | model {d.how_built}", "", d.verdict, ""]
     for h in d.heads:

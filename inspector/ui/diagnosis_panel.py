@@ -74,7 +74,9 @@ class DiagnosisPanel(Column):
     def show_diagnosis(self, d) -> None:  # noqa: ANN001 - analysis.diagnose.Diagnosis
         self.clear()
         colour = palette.SEVERITY["error"] if d.collapsed else palette.GOOD
-        data = "synthetic inputs (no data given)" if d.synthetic else d.data_source
+        from inspector.report.content import data_words
+
+        data = data_words(d)
         self.label(f"<h3 style='color:{colour}'>{d.verdict}</h3>data: {data}, {d.samples} samples · "
                    f"model {d.how_built}", "verdict")
         from inspector.report.content import blame_rows

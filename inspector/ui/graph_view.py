@@ -256,7 +256,7 @@ class GraphView(QGraphicsView):
             for point in points[1:]:
                 path.lineTo(QPointF(*point))
         edges = QGraphicsPathItem(path)
-        edges.setPen(QPen(QColor("#9aa0a6"), 1.2))
+        edges.setPen(QPen(QColor(palette.EDGE), 1.2))
         edges.setZValue(-1)
         self.scene().addItem(edges)
         for name, (x, y) in layout.centers.items():

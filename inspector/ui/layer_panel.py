@@ -96,7 +96,9 @@ class LayerPanel(Column):
             parts.append(f"saturated units {a.saturated_fraction:.0%}")
         parts.append(f"gradient RMS: weights {fmt(measure.weight_grad)}, output {fmt(measure.output_grad)}")
         blame = next((b for b in diagnosis.blame if b.layer == name), None)
-        text = "<b>On the data</b> (" + ("synthetic inputs" if diagnosis.synthetic else diagnosis.data_source) + \
+        from inspector.report.content import data_words
+
+        text = "<b>On the data</b> (" + data_words(diagnosis) + \
             f", {diagnosis.samples} samples):<br>" + " · ".join(parts)
         if blame:
             text += f"<br><b>blame score {blame.score:.1f}</b>: {'; '.join(blame.reasons)}"
@@ -141,6 +143,6 @@ class LayerPanel(Column):
 
 
 def _colour(severity: str) -> str:
-    from inspector.palette import SEVERITY
+    from inspector.palette import SEVERITY, TEXT
 
-    return SEVERITY.get(severity, "#000000")
+    return SEVERITY.get(severity, TEXT)
