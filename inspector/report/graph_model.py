@@ -154,12 +154,12 @@ def layer_values(metric: str, diagnosis: Any = None, comparison: Any = None) -> 
 
 
 def spread_axis(values: Iterable[float], threshold: float) -> tuple[float, float]:
-    """The decades the spread is drawn over (the spread plot's rule: the lowest and highest measured value and the
-    threshold, one decade below for exact zeros)."""
-    positive = [v for v in [*values, threshold] if v > 0 and math.isfinite(v)]
-    lo = math.floor(math.log10(min(positive))) if positive else -6
-    hi = math.ceil(math.log10(max(positive))) if positive else 1
-    return float(lo - 1), float(max(hi, lo + 1))
+    """The decades the spread is drawn over: the spread plot's own axis (plot_model.LogAxis, the threshold on it,
+    one decade below for exact zeros), so a node's bar and its colour sit where its point does in the plot."""
+    from inspector.report.plot_model import LogAxis
+
+    axis = LogAxis.over(list(values), (threshold,))
+    return float(axis.floor), float(axis.top)
 
 
 def _scale(metric: Metric, values: list[float], threshold: float | None) -> ColourScale:
