@@ -24,7 +24,6 @@ from inspector.progress import Cancelled, Progress, run
 
 POLL_SECONDS = 0.1  # how often the parent looks at the pipe, and so how soon a cancel is seen
 PROCESS_NAME = "keras-inspector-analysis"
-WARM_NICE = 10  # the niceness of the thread that imports TensorFlow ahead of time (Linux: that thread only)
 
 Steps = Generator[Progress, None, Any]
 
@@ -292,9 +291,17 @@ def _loads(data: bytes) -> Any:
 
 
 def _child_main(conn: Any, ready: Any, parent: int, once: bool) -> None:
-    """Wait for jobs and run them one at a time; a warm-up request imports TensorFlow in a thread meanwhile."""
+    """Wait for jobs and run them one at a time; a warm-up request imports TensorFlow first, in this (the main)
+    thread: imported from another thread, TensorFlow corrupted the heap of the diagnosis that followed (glibc's
+    "double free or corruption" on face-emotion-mini-xception.hdf5, every time). Jobs sent meanwhile wait in the
+    pipe; the parent sends those that need no TensorFlow to a fresh process instead (`run_light`)."""
     from inspector.core import deadline
 
+    # TensorFlow's oneDNN kernels crash this process (a segmentation fault or glibc's "double free or corruption"
+    # in the convolution gradient) when TensorFlow was imported before the job, as the warm-up does: every time on
+    # face-emotion-mini-xception.hdf5, never with them off or with TensorFlow imported by the job itself. Off in
+    # the window's analysis processes (the user's own setting wins); the results differ by float round-off only.
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
     lock = threading.Lock()
 
@@ -304,21 +311,15 @@ def _child_main(conn: Any, ready: Any, parent: int, once: bool) -> None:
             conn.send_bytes(data)
 
     deadline.report_to(lambda message: send(("deadline", message)))
-    warming: threading.Thread | None = None
     while True:
         try:
             data = conn.recv_bytes()
         except (EOFError, OSError):
             break  # the window is gone
-        if warming is not None:
-            if warming.is_alive():  # someone waits for it now: back to normal priority, where that is allowed
-                _set_priority(warming.native_id, 0)
-            warming.join()  # one importer at a time: a job's imports never race the warm-up's
         message = pickle.loads(data) if data else ("stop",)
         if message[0] == "warm":
-            if warming is None:
-                warming = threading.Thread(target=_warm_up, args=(ready,), daemon=True, name="warm-up")
-                warming.start()
+            if not ready.is_set():
+                _warm_up(ready)
             continue
         if message[0] != "job":
             break
@@ -341,25 +342,13 @@ def _run_job(send: Callable[[Any], None], target: Callable[..., Steps], args: tu
 
 
 def _warm_up(ready: Any) -> None:
-    """Import what a diagnosis needs, TensorFlow first, at a low priority: this thread's alone on Linux, so the
-    jobs and the threads TensorFlow starts for them run at the normal one."""
-    _set_priority(threading.get_native_id(), WARM_NICE)
+    """Import what a diagnosis needs, TensorFlow first (at the normal priority: a niceness raised on the main
+    thread could not be lowered again for the jobs that follow, without a privilege most users lack)."""
     try:
         from inspector.analysis import diagnose, tf_backend  # noqa: F401 - imported to be ready, not used here
     except BaseException:  # noqa: BLE001 - the diagnosis that needs them will say what is wrong
         pass
     ready.set()
-
-
-def _set_priority(thread: int | None, nice: int) -> None:
-    """The niceness of one thread (Linux: setpriority on a thread id is that thread's alone); lowering it again
-    needs a privilege (or RLIMIT_NICE) most users lack, and then it stays."""
-    if thread is None or not sys.platform.startswith("linux"):
-        return
-    try:
-        os.setpriority(os.PRIO_PROCESS, thread, nice)
-    except OSError:
-        pass
 
 
 def _forget() -> None:

@@ -177,3 +177,21 @@ def test_run_in_child_still_leaves_nothing_behind():
     with pytest.raises(DataError):
         run(run_in_child(failing_steps, "user"))
     assert living() == []
+
+
+@pytest.mark.slow
+def test_a_convolutional_model_is_diagnosed_in_a_process_warmed_up_ahead(monkeypatch):
+    """TensorFlow imported ahead of the job (the warm-up) made oneDNN's convolution gradient crash the process on
+    this real model, every time; the window's analysis processes run without oneDNN's kernels."""
+    from tests.conftest import SHARED, corpus_file
+
+    path = corpus_file(SHARED / "corpus" / "real", "face-emotion-mini-xception.hdf5")
+    monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)  # the tests' own setting would hide the crash
+    worker = WarmWorker()
+    try:
+        worker.warm_up()
+        assert wait_until(lambda: worker.ready, 120)
+        diagnosis = run(diagnose_in_child(str(path), DiagnoseOptions(), None, worker))
+        assert diagnosis.heads and diagnosis.verdict
+    finally:
+        worker.close()
