@@ -211,7 +211,7 @@ class _Child:
         code = self.process.exitcode
         if phase is not None and (code or 0) < 0:
             return phase.died(-code)
-        return AnalysisCrashed(f"the analysis process {how} (exit code {code}; out of memory?)")
+        return AnalysisCrashed(f"the analysis process {how} (exit code {code}; {_why(code)})")
 
     def kill(self) -> None:
         self.stopped = True
@@ -285,6 +285,18 @@ def _loads(data: bytes) -> Any:
     finally:
         gc.freeze()
         gc.enable()
+
+
+def _why(code: int | None) -> str:
+    """What an exit code most likely means: Linux's out-of-memory killer sends SIGKILL; a crash in native code
+    ends in SIGSEGV or SIGABRT."""
+    import signal
+
+    if code == -signal.SIGKILL:
+        return "killed: out of memory?"
+    if code in (-signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
+        return "a crash in native code (TensorFlow, HDF5 or a library they load)"
+    return "ended without its result"
 
 
 # --- the child's side --------------------------------------------------------------------------------------
