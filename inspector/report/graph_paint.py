@@ -24,8 +24,10 @@ def paint_node(p: QPainter, rect: QRectF, title: str, detail: str, look: NodeLoo
     """One node. With `overlays` (the caller decides: only where the labels are readable) and something
     measured, the histogram sits at the right end and the spread bar along the bottom, the dead threshold ticked
     on it; the labels take the rest."""
-    p.setPen(QPen(QColor(SELECTED if selected else OUTLINE), 3 if selected else 1,
-                  Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine))
+    blamed = look.level in ("blamed", "suspect") and look.fill != palette.LEVELS[look.level][0]
+    colour = SELECTED if selected else palette.LEVELS[look.level][0] if blamed else OUTLINE
+    p.setPen(QPen(QColor(colour), 3 if selected or blamed else 1,  # a blamed layer stays marked when the fill
+                  Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine))  # shows another number
     p.setBrush(QColor(look.fill))
     p.drawRoundedRect(rect, 6, 6)
     text = rect

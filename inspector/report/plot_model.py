@@ -187,10 +187,22 @@ def _mark(x: float | None, label: str, lo: float, hi: float) -> Mark | None:
 
 # --- a diagnosis: layer by layer ------------------------------------------------------------------------------
 
+def _members_first(order: list[str]) -> list[str]:
+    """A nested model's output is measured as a layer of its own, listed where the model starts; in the plot it
+    comes after its last measured layer (it is that layer's output), so the line does not leave and come back."""
+    out = list(order)
+    for name in order:
+        members = [i for i, n in enumerate(out) if n.startswith(name + "/")]
+        if members:
+            out.remove(name)
+            out.insert(max(i for i, n in enumerate(out) if n.startswith(name + "/")) + 1, name)
+    return out
+
+
 def diagnosis_spread(d: Any) -> SpreadPlot:  # analysis.diagnose.Diagnosis
     """The relative spread of every measured layer in order, the points below the dead-spread threshold in the
     alert colour, and the first dead layer marked: where the signal dies."""
-    names = list(d.order)
+    names = _members_first(list(d.order))
     values = [d.layers[n].activation.relative_spread for n in names]
     dead = float(d.thresholds["dead_spread"])
     axis = LogAxis.over(values, (dead,))

@@ -113,7 +113,7 @@ class DiagnosisPanel(Column):
         from inspector.report.content import group_findings
 
         groups = group_findings(findings)
-        folded = f" in {len(groups)} rows" if len(groups) < len(findings) else ""
+        folded = f" in {len(groups)} row{'s' if len(groups) != 1 else ''}" if len(groups) < len(findings) else ""
         root = QTreeWidgetItem(["", "findings", "", f"{len(findings)} finding{'s' if len(findings) != 1 else ''}"
                                                     f"{folded}, {order}"])
         tree.addTopLevelItem(root)

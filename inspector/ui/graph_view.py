@@ -117,7 +117,7 @@ class FrameItem(QGraphicsPathItem):
         self.depth = depth  # 0 for a model in the top level, 1 inside one, ...
         self.setPen(QPen(QColor(palette.MUTED), 1.2, Qt.PenStyle.DashLine))
         self.setBrush(QColor(palette.PANEL))
-        self.setZValue(-2)
+        self.setZValue(-2 + 0.01 * depth)  # below the edges; an inner frame over the outer one that holds it
         self.setToolTip(f"nested model {name}: click its label, or right-click, to collapse it")
         label.setParentItem(self)
         label.setPos(rect.left() + 8, rect.top() + 3)
@@ -517,7 +517,7 @@ class GraphView(QGraphicsView):
                 lines.append(html.escape(palette.LEVELS[level][1]))
         c = self.comparison
         if c is not None and name in c.rows:
-            lines += [html.escape(f"{q}: {a}" + (f" | {b}" if b else "")) for q, a, b in c.detail_rows(name)]
+            lines += [html.escape(f"{q}: " + (f"A {a} · B {b}" if b else a)) for q, a, b in c.detail_rows(name)]
         elif name in self.nodes and self.nodes[name].look.value and d is None:
             lines.append(html.escape(f"colour: {self.nodes[name].look.value}"))
         own = [f for f in self.findings if f.layer == name or (layer.children and (f.layer or "").startswith(name + "/"))]
@@ -606,7 +606,9 @@ class GraphView(QGraphicsView):
                 action.setEnabled(available(key, self.diagnosis, self.comparison))
                 need = METRICS[key].needs
                 action.setToolTip("" if action.isEnabled() else
-                                  "after a diagnosis" if need == "diagnosis" else "after File ▸ Compare with…")
+                                  "after File ▸ Compare with…" if need == "comparison" else
+                                  "after a diagnosis" if self.diagnosis is None else
+                                  "no layer shown has this number (e.g. no bounded activations to saturate)")
 
             sync()
             menu.aboutToShow.connect(sync)

@@ -400,8 +400,13 @@ class MainWindow(QMainWindow):
         if kind == "diagnose" and isinstance(error, DataError) and self.data_path:
             rejected, self.data_path = os.path.basename(self.data_path), None  # it does not fit: not kept
             self._show_data_choice()
-            self.diagnosis_panel.show_waiting(f"{rejected} was not used: {error}. The next diagnosis uses "
-                                              "synthetic inputs unless you drop another dataset.")
+            if self.diagnosis is not None:  # what the graph still shows stays explained beside it
+                self.diagnosis_panel.show_diagnosis(self.diagnosis)
+                self.status.setText(f"{rejected} was not used: {error}. Shown: the diagnosis on "
+                                    f"{os.path.basename(self.diagnosis.data_source) or 'synthetic inputs'}.")
+            else:
+                self.diagnosis_panel.show_waiting(f"{rejected} was not used: {error}. The next diagnosis uses "
+                                                  "synthetic inputs unless you drop another dataset.")
         elif kind == "diagnose":
             self.diagnosis_panel.show_waiting(f"The diagnosis could not run: {error}")
         self.show_error(error)
@@ -491,9 +496,13 @@ class MainWindow(QMainWindow):
         if self.inspection is None:
             return
         info = self.inspection.info
+        ancestors = []
         parent = info.layers[name].parent if name in info.layers else None
-        if parent is not None and name not in self.graph.nodes and parent not in self.expanded:
-            self.expanded.add(parent)  # show the blamed layer inside its nested model
+        while parent is not None and parent in info.layers:
+            ancestors.append(parent)
+            parent = info.layers[parent].parent
+        if name not in self.graph.nodes and not set(ancestors) <= self.expanded:
+            self.expanded.update(ancestors)  # show the layer inside its nested models, however deep
             self._relayout(focus=name)
             return
         self.graph.select(name)

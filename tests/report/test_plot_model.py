@@ -124,3 +124,10 @@ def test_the_model_imports_no_qt():
             "inspector.report.compare_state; print(sorted(m for m in sys.modules if m.split('.')[0] in "
             "('PySide6', 'pyqtgraph')))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+
+
+def test_a_nested_models_own_output_comes_after_its_layers():
+    from inspector.report.plot_model import _members_first
+
+    order = ["pre", "middle", "middle/a", "middle/inner", "middle/inner/x", "middle/b", "post"]
+    assert _members_first(order) == ["pre", "middle/a", "middle/inner/x", "middle/inner", "middle/b", "middle", "post"]

@@ -63,6 +63,19 @@ def test_a_rejected_dataset_is_not_kept_and_reopening_starts_clean(window, qtbot
     assert window.data_path is None and "synthetic inputs" in window.data_label.text()
 
 
+def test_a_rejected_dataset_leaves_the_diagnosis_the_graph_shows_explained(window, qtbot, files):
+    folder, collapsed, _ = files
+    _open(window, qtbot, collapsed)
+    with qtbot.waitSignal(window.diagnosis_ready, timeout=180_000):
+        window.run_diagnosis(str(folder / "data.npz"))
+    with qtbot.waitSignal(window.failed, timeout=120_000):
+        window.open_dataset(str(folder / "wrong.npz"))
+    window.error_box.close()
+    verdict = window.diagnosis_panel.findChild(type(window.data_label), "verdict")
+    assert verdict is not None and window.diagnosis.verdict in verdict.text()  # beside the graph's colours
+    assert "wrong.npz was not used" in window.status.text() and "data.npz" in window.status.text()
+
+
 def test_a_dataset_dropped_while_its_model_opens_is_used_for_it(window, qtbot, files):
     folder, collapsed, _ = files
     with qtbot.waitSignal(window.diagnosis_ready, timeout=180_000):

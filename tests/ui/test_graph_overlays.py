@@ -150,6 +150,7 @@ def test_a_frame_holds_the_frames_of_the_models_inside_it(window, qtbot, tmp_pat
     qtbot.waitUntil(lambda: "enc/block_with_a_long_name/deep_dense" in graph.nodes, timeout=10_000)
     outer, inner = graph.frames["enc"], graph.frames["enc/block_with_a_long_name"]
     assert outer.rect.contains(inner.rect) and inner.depth == outer.depth + 1
+    assert outer.zValue() < inner.zValue() < graph.nodes["enc/inner_a"].zValue()  # the inner one is seen
     point = graph.nodes["enc/block_with_a_long_name/deep_dense"].scenePos()
     collapse = [a.text() for a in graph.context_menu(point).actions() if a.text().startswith("Collapse")]
     assert collapse == ["Collapse enc/block_with_a_long_name", "Collapse enc"]  # the innermost first
@@ -180,3 +181,13 @@ def _wheel(graph, delta: int):
     centre = graph.viewport().rect().center()
     return QWheelEvent(QPointF(centre), QPointF(graph.mapToGlobal(centre)), P(0, 0), P(0, delta),
                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+
+
+def test_selecting_a_layer_two_models_deep_expands_both(window, qtbot, tmp_path):
+    with qtbot.waitSignal(window.model_ready, timeout=60_000):
+        window.open_model(str(twice_nested_model(tmp_path)))
+    deep = "enc/block_with_a_long_name/deep_dense"
+    window.select_layer(deep)  # what a blamed layer there, or a click on its finding, does
+    qtbot.waitUntil(lambda: deep in window.graph.nodes and window.graph.selected_name() == deep, timeout=10_000)
+    assert window.expanded == {"enc", "enc/block_with_a_long_name"}
+    assert window.layer_panel.current == deep
