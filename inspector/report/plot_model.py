@@ -189,13 +189,24 @@ def _mark(x: float | None, label: str, lo: float, hi: float) -> Mark | None:
 
 def _members_first(order: list[str]) -> list[str]:
     """A nested model's output is measured as a layer of its own, listed where the model starts; in the plot it
-    comes after its last measured layer (it is that layer's output), so the line does not leave and come back."""
-    out = list(order)
-    for name in order:
-        members = [i for i, n in enumerate(out) if n.startswith(name + "/")]
-        if members:
-            out.remove(name)
-            out.insert(max(i for i, n in enumerate(out) if n.startswith(name + "/")) + 1, name)
+    comes after its last measured layer (it is that layer's output), so the line does not leave and come back.
+    One pass: each model's end is its last member's place; models ending at one place, the innermost first."""
+    names = set(order)
+    end: dict[str, int] = {}
+    for i, name in enumerate(order):
+        parts = name.split("/")
+        for k in range(1, len(parts)):
+            prefix = "/".join(parts[:k])
+            if prefix in names:
+                end[prefix] = i
+    after: dict[int, list[str]] = {}
+    for container, i in end.items():
+        after.setdefault(i, []).append(container)
+    out = []
+    for i, name in enumerate(order):
+        if name not in end:
+            out.append(name)
+        out += sorted(after.get(i, []), key=lambda c: -c.count("/"))
     return out
 
 
