@@ -380,11 +380,15 @@ class Runner:
 
     @property
     def measured(self) -> list[str]:
-        return [n for n in self._names if not n.endswith("__")] + [
-            n for name, layer, _ in self._nested for n in self._inner_names(name, layer)]
-
-    def _inner_names(self, name: str, layer: Any) -> list[str]:
-        return [f"{name}/{inner.name}" for inner in layer.layers if not isinstance(inner, keras.layers.InputLayer)]
+        """Every measured layer: the model's own, and those of nested models at any depth."""
+        out = [n for n in self._names if not n.endswith("__")]
+        pending = list(self._nested)
+        while pending:
+            name, layer, _ = pending.pop(0)
+            _, names, deeper = self._inner_probe(name, layer)
+            out += [n for n in names if not n.endswith("__")]
+            pending += deeper
+        return out
 
     def forward(self, xs: list[np.ndarray]) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
         """Every measured layer's output (first call of shared layers) and the model's outputs, as numpy."""
@@ -397,27 +401,27 @@ class Runner:
         outs = [np.asarray(o) for o in (outs if isinstance(outs, (list, tuple)) else [outs])]
         count = len(self._names)
         acts = dict(zip(self._names, outs[:count], strict=True))
-        for name, layer, first in self._nested:
-            inner_in = outs[first : first + len(layer.inputs)]
-            inner_probe = self._inner_probe(name, layer)
-            inner_outs = inner_probe(list(inner_in), training=False)
-            inner_outs = inner_outs if isinstance(inner_outs, (list, tuple)) else [inner_outs]
-            for inner_name, value in zip(self._inner_names(name, layer), inner_outs, strict=False):
-                acts[inner_name] = np.asarray(value)
+        pending = [(name, layer, outs[first : first + len(layer.inputs)]) for name, layer, first in self._nested]
+        while pending:  # nested models, then the models nested in them, fed what their first call was fed
+            name, layer, inner_in = pending.pop(0)
+            probe, names, deeper = self._inner_probe(name, layer)
+            inner_outs = probe(list(inner_in), training=False)
+            inner_outs = [np.asarray(o) for o in (inner_outs if isinstance(inner_outs, (list, tuple))
+                                                  else [inner_outs])]
+            acts.update(zip(names, inner_outs[: len(names)], strict=True))
+            pending += [(n, m, inner_outs[f : f + len(m.inputs)]) for n, m, f in deeper]
         return {k: v for k, v in acts.items() if not k.endswith("__")}, outs[count:]
 
-    def _inner_probe(self, name: str, layer: Any) -> Any:
+    def _inner_probe(self, name: str, layer: Any) -> tuple[Any, list[str], list[tuple[str, Any, int]]]:
+        """A nested model's own probe, as the model's: its layers' outputs (named `name/layer`) and the inputs
+        of the models nested in it."""
         cache = self.__dict__.setdefault("_inner_probes", {})
         if name not in cache:
-            tensors = []
-            for inner in layer.layers:
-                if isinstance(inner, keras.layers.InputLayer):
-                    continue
-                node = _first_node(layer, inner)
-                tensors.append(_first(node.output_tensors) if node is not None else None)
-            if any(t is None for t in tensors):
-                raise UnsupportedModelError(f"{name}: the nested model's layers cannot be reached for measuring")
-            cache[name] = keras.Model(layer.inputs, tensors)
+            try:
+                cache[name] = self._make_probe(layer, name + "/")
+            except (ValueError, TypeError, KeyError) as exc:
+                raise UnsupportedModelError(f"{name}: the nested model's layers cannot be reached for measuring "
+                                            f"({_first_line(exc)})") from None
         return cache[name]
 
     def gradients(self, xs: list[np.ndarray], ys: list[np.ndarray] | None,

@@ -181,3 +181,22 @@ def test_categorical_cross_entropy_over_one_unit_is_reported(tmp_path):
     model.compile("adam", "categorical_crossentropy")
     d = diagnose(model, tmp_path, x, (x[:, :1] > 0).astype("float32"))
     assert any(f.kind == "loss_activation_mismatch" and f.layer == "out" for f in d.findings)
+
+
+def test_a_layer_two_nested_models_deep_is_measured_and_blamed(tmp_path):
+    k = models.keras()
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 6)).astype("float32")
+    y = x[:, :1] * 2
+    deep_in = k.Input((8,))
+    inner = k.Model(deep_in, dense(k, 8, "relu", "inner_dense", kernel_initializer="zeros")(deep_in), name="inner")
+    mid_in = k.Input((6,))
+    middle = k.Model(mid_in, dense(k, 4, "relu", "mid_post")(inner(dense(k, 8, "relu", "mid_pre")(mid_in))),
+                     name="middle")
+    inp = k.Input((6,), name="x")
+    model = k.Model(inp, dense(k, 1, name="out")(middle(dense(k, 6, "relu", "outer_pre")(inp))))
+    d = diagnose(model, tmp_path, x, y)
+    assert {"middle/mid_pre", "middle/inner/inner_dense", "middle/mid_post"} <= set(d.layers)
+    assert d.layers["middle/inner/inner_dense"].activation.relative_spread < d.thresholds["dead_spread"]
+    assert d.layers["middle/mid_pre"].activation.relative_spread > d.thresholds["dead_spread"]
+    assert d.collapsed and d.blame[0].layer == "middle/inner/inner_dense"
