@@ -67,6 +67,7 @@ def needs_a_look(path: str) -> bool:
 
 class MainWindow(QMainWindow):
     diagnosis_ready = Signal(object)
+    report_written = Signal(str)
     model_ready = Signal(object)
     failed = Signal(str)
 
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.error_box = None
         self.jobs = JobRunner(self)
         self.layout_jobs = JobRunner(self)  # re-layouts on expand/collapse never cancel a running diagnosis
+        self.export_jobs = JobRunner(self)  # the report is drawn off the GUI thread (up to a second on big models)
         # the analysis process, kept between jobs; TensorFlow is imported in it once a model is open
         self.warm = WarmWorker()
         self.drawing = InPieces(self)  # a diagnosis is drawn one panel per turn of the event loop
@@ -103,6 +105,8 @@ class MainWindow(QMainWindow):
         self.jobs.busy_changed.connect(self._on_busy)
         self.layout_jobs.finished.connect(self._on_job_finished)
         self.layout_jobs.failed.connect(self._on_job_failed)
+        self.export_jobs.finished.connect(self._on_job_finished)
+        self.export_jobs.failed.connect(self._on_job_failed)
 
     # --- construction ---------------------------------------------------------------------------------------
 
@@ -358,6 +362,9 @@ class MainWindow(QMainWindow):
                 self.run_diagnosis(data or None)
         elif kind == "diagnose":
             self._show_diagnosis(result)
+        elif kind == "export":
+            self.status.setText(f"Report written to {result}")
+            self.report_written.emit(result)
         elif kind == "relayout":
             key, layout, focus = result
             self.layouts[key] = layout
@@ -649,18 +656,28 @@ class MainWindow(QMainWindow):
             self.export_report(path)
 
     def export_report(self, path: str) -> None:
-        from inspector.output import check_output_path, write_atomic
-        from inspector.report.content import build_content
-        from inspector.report.render import image_to_png, render_image
+        """The report, with the graph as the window colours it, drawn on a worker thread (QPainter on an image
+        may run there); `report_written` once the file is there, a dialog if it cannot be written."""
+        from inspector.output import check_output_path
 
         try:
             check_output_path(path, [self.model_path or "", self.data_path or ""])
-            content = build_content(self.diagnosis, self.graph.shown_metric())  # the graph as the window colours it
-            write_atomic(path, image_to_png(render_image(content)))
         except InspectorError as exc:
             self.show_error(exc)
             return
-        self.status.setText(f"Report written to {path}")
+        diagnosis, metric = self.diagnosis, self.graph.shown_metric()
+        self.status.setText(f"Drawing the report for {path}…")
+
+        def steps():  # noqa: ANN202 - generator
+            from inspector.output import write_atomic
+            from inspector.progress import Progress
+            from inspector.report.render import render_png
+
+            yield Progress("drawing the report")
+            write_atomic(path, render_png(diagnosis, metric))
+            return path
+
+        self.export_jobs.start("export", steps)
 
     def _remember(self, path: str) -> None:
         recent = [p for p in self._recent() if p != path]

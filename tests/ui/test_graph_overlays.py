@@ -89,8 +89,14 @@ def test_export_draws_the_graph_as_the_window_colours_it(window, qtbot, collapse
     content = build_content(window.diagnosis, window.graph.shown_metric())
     assert content.graph.look.metric.key == "dead"
     assert content.graph.look.nodes["trunk"].fill == window.graph.nodes["trunk"].look.fill
-    window.export_report(str(tmp_path / "r.png"))
+    with qtbot.waitSignal(window.report_written, timeout=60_000):
+        window.export_report(str(tmp_path / "r.png"))
     assert (tmp_path / "r.png").stat().st_size > 10_000
+    model = collapsed[0]
+    before = model.read_bytes()
+    window.export_report(str(model))  # never over the user's own files: one dialog, nothing started
+    assert window.error_box is not None and not window.export_jobs.busy and model.read_bytes() == before
+    window.error_box.close()
 
 
 def nested_model(folder):

@@ -57,8 +57,9 @@ def test_open_drop_diagnose_click_export(window, qtbot, files, tmp_path):
     assert window.layer_panel.current == "b1"
     assert window.heads_panel.badges == {"head_0": "COLLAPSED", "head_1": "COLLAPSED"}
     out = tmp_path / "report.png"
-    window.export_report(str(out))
-    assert out.read_bytes()[:4] == b"\x89PNG"
+    with qtbot.waitSignal(window.report_written, timeout=60_000):
+        window.export_report(str(out))  # drawn off the GUI thread
+    assert out.read_bytes()[:4] == b"\x89PNG" and "Report written" in window.status.text()
 
 
 def test_search_zoom_and_fit(window, qtbot, files):
