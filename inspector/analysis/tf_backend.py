@@ -211,10 +211,7 @@ def _rebuild(info: ModelInfo, risks: list[CodeRisk], trust_code: bool) -> BuiltM
 
 
 def _top(info: ModelInfo, name: str) -> str:
-    layer = info.layers[name]
-    while layer.parent is not None:
-        layer = info.layers[layer.parent]
-    return layer.name
+    return (info.ancestors(name) or [name])[-1]
 
 
 def _deserialize(config: dict[str, Any], trust_code: bool, path: str) -> Any:

@@ -167,10 +167,18 @@ class ModelInfo:
         for layer in self.layers.values():
             layer.members = []
         for layer in self.layers.values():
-            parent = layer.parent
-            while parent is not None and parent in self.layers:
+            for parent in self.ancestors(layer.name):
                 self.layers[parent].members.append(layer)
-                parent = self.layers[parent].parent
+
+    def ancestors(self, name: str) -> list[str]:
+        """The nested models a layer lives in, the innermost first (none for a top-level layer)."""
+        out = []
+        layer = self.layers.get(name)
+        parent = layer.parent if layer is not None else None
+        while parent is not None and parent in self.layers:
+            out.append(parent)
+            parent = self.layers[parent].parent
+        return out
 
     @property
     def has_architecture(self) -> bool:

@@ -124,7 +124,7 @@ class GraphLook:
         return self.metric.title
 
 
-def metric(key: str) -> Metric:
+def metric_named(key: str) -> Metric:
     """The metric of that name, or one line saying which exist."""
     if key not in METRICS:
         raise ValueError(f"no metric '{key}' to colour by: choose one of {', '.join(METRICS)}")
@@ -133,7 +133,7 @@ def metric(key: str) -> Metric:
 
 def available(key: str, diagnosis: Any = None, comparison: Any = None) -> bool:
     """Whether the nodes can be coloured by it: blame always, a number where at least one layer has it."""
-    return not metric(key).needs or bool(layer_values(key, diagnosis, comparison))
+    return not metric_named(key).needs or bool(layer_values(key, diagnosis, comparison))
 
 
 def layer_values(metric: str, diagnosis: Any = None, comparison: Any = None) -> dict[str, float]:
@@ -177,22 +177,18 @@ def graph_look(names: Iterable[str], containers: dict[str, list[str]], metric: s
                diagnosis: Any = None, comparison: Any = None, levels: dict[str, str] | None = None) -> GraphLook:
     """Every drawn node's look. `containers` maps a nested model drawn as one node to its members' names;
     `levels` overrides the blame levels (the timeline's epoch)."""
-    m = METRICS[metric if available(metric, diagnosis, comparison) else "blame"]  # raises on an unknown name
+    values = layer_values(metric_named(metric).key, diagnosis, comparison)  # raises on an unknown name
+    m = METRICS[metric] if not METRICS[metric].needs or values else METRICS["blame"]  # `available`, once
     names = list(names)
     if levels is None:
         levels = palette.levels_for(diagnosis)
     measures = diagnosis.layers if diagnosis is not None else {}
     dead = diagnosis.thresholds["dead_spread"] if diagnosis is not None else None
-    spreads = {n: x.activation.relative_spread for n, x in measures.items()}
-    bar_lo, bar_hi = spread_axis(spreads.values(), dead) if spreads and dead is not None else (0.0, 1.0)
-
-    def bar(value: float) -> float:
-        v = math.log10(value) if value > 0 else bar_lo
-        return min(max((v - bar_lo) / (bar_hi - bar_lo), 0.0), 1.0)
-
-    values = layer_values(m.key, diagnosis, comparison)
-    scale = None if m.key == "blame" else _scale(m, list(values.values()), dead if m.key == "spread" else None)
-    mark = bar(dead) if dead is not None and spreads else None
+    spreads = [x.activation.relative_spread for x in measures.values()]
+    # the spread plot's axis: where each node's spread bar ends, and the scale of "colour by spread"
+    axis = _scale(METRICS["spread"], spreads, dead) if spreads and dead is not None else None
+    scale = None if m.key == "blame" else axis if m.key == "spread" else _scale(m, list(values.values()), None)
+    mark = axis.position(dead) if axis is not None else None
     looks = {}
     for name in names:
         members = containers.get(name) or []
@@ -214,7 +210,8 @@ def graph_look(names: Iterable[str], containers: dict[str, list[str]], metric: s
         spread = measure.activation.relative_spread if measure is not None else None
         looks[name] = NodeLook(fill, "#ffffff" if palette.is_dark(fill) else palette.TEXT, words,
                                histogram if histogram is not None and histogram.counts else None,
-                               None if spread is None or not math.isfinite(spread) else bar(spread),
+                               None if spread is None or not math.isfinite(spread) or axis is None
+                               else axis.position(spread),
                                spread is not None and dead is not None and spread < dead, mark, caption, level)
     legend = [(palette.LEVELS[k][0], palette.LEVEL_NAMES[k]) for k in palette.LEVELS] if m.key == "blame" else []
     return GraphLook(m, looks, legend, scale)
@@ -226,7 +223,7 @@ def containers_of(info: Any, names: Iterable[str]) -> dict[str, list[str]]:
     for name in names:
         layer = info.layers.get(name)
         if layer is not None and layer.children:
-            out[name] = [n for n in info.layers if n.startswith(name + "/")]
+            out[name] = [m.name for m in layer.members]
     return out
 
 

@@ -43,6 +43,7 @@ from inspector.report.graph_model import (
     available,
     containers_of,
     graph_look,
+    metric_named,
     node_label,
 )
 from inspector.report.graph_paint import legend_entries, paint_node
@@ -78,15 +79,11 @@ class NodeItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
         return QRectF(-self.w / 2 - 3, -self.h / 2 - 3, self.w + 6, self.h + 6)
 
-    def set_look(self, level: str, look: NodeLook) -> None:
-        if level != self.level or look != self.look:
-            self.level = level
+    def set_look(self, look: NodeLook) -> None:
+        if look != self.look:
             self.look = look
+            self.level = look.level
             self.update()
-
-    def set_level(self, level: str) -> None:
-        self.set_look(level, NodeLook(palette.LEVELS[level][0], "#ffffff" if palette.is_dark(
-            palette.LEVELS[level][0]) else palette.TEXT))
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         readable = option.levelOfDetailFromTransform(painter.worldTransform()) * self.h >= READABLE_NODE_HEIGHT - 0.5
@@ -284,17 +281,15 @@ class GraphView(QGraphicsView):
     def _add_frames(self) -> None:
         """A frame around the layers of each expanded nested model, outer ones with more room, so a frame holds
         the frames of the models inside it."""
-        assert self.info is not None
+        info = self.info
+        assert info is not None
         inside: dict[str, list[NodeItem]] = {}
         for item in self.nodes.values():
-            parent = item.parent_name
-            while parent:
+            for parent in info.ancestors(item.name):
                 inside.setdefault(parent, []).append(item)
-                parent = self.info.layers[parent].parent if parent in self.info.layers else None
 
         def depth(name: str) -> int:
-            layer = self.info.layers.get(name) if self.info is not None else None
-            return 0 if layer is None or not layer.parent else 1 + depth(layer.parent)
+            return len(info.ancestors(name))
 
         for name in sorted(inside, key=depth, reverse=True):  # inner models first: an outer frame holds them
             rect = QRectF()
@@ -356,9 +351,7 @@ class GraphView(QGraphicsView):
         self._update_legend()
 
     def set_colour_by(self, metric: str) -> None:
-        if metric not in METRICS:
-            raise ValueError(f"unknown metric {metric!r}")
-        self.colour_by = metric
+        self.colour_by = metric_named(metric).key  # one line naming the metrics there are, if unknown
         self.refresh_looks()
         self._update_legend()
         self.colour_by_changed.emit(self.shown_metric())
@@ -382,8 +375,7 @@ class GraphView(QGraphicsView):
         self.look = graph_look(names, containers_of(self.info, names), self.colour_by, self.diagnosis, self.comparison,
                                self._levels)
         for name, item in self.nodes.items():
-            look = self.look.nodes[name]
-            item.set_look(look.level, look)
+            item.set_look(self.look.nodes[name])
 
     def legend_html(self) -> str:
         """The graph painter's legend entries (the report's), as one line of rich text: the levels, or the scale's

@@ -502,12 +502,7 @@ class MainWindow(QMainWindow):
     def select_layer(self, name: str) -> None:
         if self.inspection is None:
             return
-        info = self.inspection.info
-        ancestors = []
-        parent = info.layers[name].parent if name in info.layers else None
-        while parent is not None and parent in info.layers:
-            ancestors.append(parent)
-            parent = info.layers[parent].parent
+        ancestors = self.inspection.info.ancestors(name)
         if name not in self.graph.nodes and not set(ancestors) <= self.expanded:
             self.expanded.update(ancestors)  # show the layer inside its nested models, however deep
             self._relayout(focus=name)
