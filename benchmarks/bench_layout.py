@@ -13,25 +13,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from inspector.core.layout import GAP_X, fit_scale, layout_graph, left_to_right, wrapped  # noqa: E402
+from tests.models import chain_graph as chain  # noqa: E402
+from tests.models import residual_graph  # noqa: E402
 
 ASPECT = 16 / 10
 MARGIN = 40.0  # what the window keeps around the graph
 
 
-def chain(n: int) -> tuple[list[str], list[tuple[str, str]]]:
-    names = [f"l{i}" for i in range(n)]
-    return names, list(zip(names, names[1:], strict=False))
-
-
 def branching(blocks: int = 166) -> tuple[list[str], list[tuple[str, str]]]:
     """The graph of bench_inspect's branching-1000 model: residual blocks that branch in two and merge."""
-    names, edges, x = ["x"], [], "x"
-    for i in range(blocks):
-        a, b, add, norm, drop, res = (f"b{i}_{part}" for part in ("a", "b", "add", "norm", "drop", "res"))
-        names += [a, b, add, norm, drop, res]
-        edges += [(x, a), (x, b), (a, add), (b, add), (add, norm), (norm, drop), (x, res), (drop, res)]
-        x = res
-    return [*names, "out"], [*edges, (x, "out")]
+    return residual_graph(blocks)
 
 
 def best_ms(work, repeat: int = 7) -> float:  # noqa: ANN001

@@ -115,3 +115,21 @@ def flat_layers(model, prefix=""):
 def random_data(model, n=64, seed=0):
     rng = np.random.default_rng(seed)
     return [rng.normal(size=(n, *i.shape[1:])).astype("float32") for i in model.inputs]
+
+
+# Graph shapes without Keras (names and edges), for the layout's tests and benchmarks/bench_layout.py
+
+def chain_graph(n: int) -> tuple[list[str], list[tuple[str, str]]]:
+    names = [f"l{i}" for i in range(n)]
+    return names, list(zip(names, names[1:], strict=False))
+
+
+def residual_graph(blocks: int) -> tuple[list[str], list[tuple[str, str]]]:
+    """Blocks that branch in two, merge, and add the block's input back (a skip over four layers)."""
+    names, edges, x = ["x"], [], "x"
+    for i in range(blocks):
+        a, b, add, norm, drop, res = (f"b{i}_{part}" for part in ("a", "b", "add", "norm", "drop", "res"))
+        names += [a, b, add, norm, drop, res]
+        edges += [(x, a), (x, b), (a, add), (b, add), (add, norm), (norm, drop), (x, res), (drop, res)]
+        x = res
+    return [*names, "out"], [*edges, (x, "out")]

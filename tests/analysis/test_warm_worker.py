@@ -24,7 +24,7 @@ from inspector.analysis.worker import PROCESS_NAME, _dumps, _loads
 from inspector.core.deadline import SECONDS_ENV
 from inspector.errors import DataError, ReaderDiedError, ReadTimeoutError
 from inspector.progress import Cancelled, Progress, run
-from tests import models
+from tests.analysis.test_remote import saved  # noqa: F401 - the module's fixture: m.keras and d.npz
 from tests.conftest import ROOT
 from tests.robustness.spin import crash_steps, spin_steps
 
@@ -140,19 +140,7 @@ def test_the_process_ends_itself_when_its_window_process_dies(tmp_path):
     assert wait_until(gone, 30)
 
 
-@pytest.fixture(scope="module")
-def saved(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("warm")
-    k = models.keras()
-    model = k.Sequential([k.Input((5,), name="x"), k.layers.Dense(4, kernel_initializer="zeros", name="z"),
-                          k.layers.Dense(1, name="out")])
-    path = models.save_both(model, folder, "m")["keras"]
-    np.savez(folder / "d.npz", x=np.random.default_rng(0).normal(size=(64, 5)).astype("float32"))
-    return folder, str(path)
-
-
-@pytest.mark.slow
-def test_a_second_diagnosis_reuses_the_process_and_agrees_with_a_fresh_one(worker, saved):
+def test_a_second_diagnosis_reuses_the_process_and_agrees_with_a_fresh_one(worker, saved):  # noqa: F811
     folder, path = saved
     inspection, _ = run(open_in_child(path, worker=worker))
     worker.warm_up()

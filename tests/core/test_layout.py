@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.models import chain_graph as chain
+from tests.models import residual_graph as residual
+
 
 def test_layout_draws_one_edge_per_call():
     from inspector.core.layout import layout_graph
@@ -39,22 +42,6 @@ def test_visible_graph_expands_nested_models_in_place():
 
 
 # --- the window's shapes of a finished layout: wrapped into columns, left to right (issue 12) ---
-
-def chain(n: int) -> tuple[list[str], list[tuple[str, str]]]:
-    names = [f"l{i}" for i in range(n)]
-    return names, list(zip(names, names[1:], strict=False))
-
-
-def residual(blocks: int) -> tuple[list[str], list[tuple[str, str]]]:
-    """Blocks that branch in two, merge, and add the block's input back (a skip over four layers)."""
-    names, edges, x = ["x"], [], "x"
-    for i in range(blocks):
-        a, b, add, norm, drop, res = (f"b{i}_{part}" for part in ("a", "b", "add", "norm", "drop", "res"))
-        names += [a, b, add, norm, drop, res]
-        edges += [(x, a), (x, b), (a, add), (b, add), (add, norm), (norm, drop), (x, res), (drop, res)]
-        x = res
-    return [*names, "out"], [*edges, (x, "out")]
-
 
 def multi_head(depth: int = 14) -> tuple[list[str], list[tuple[str, str]]]:
     """Two inputs into one shared layer called twice, a long trunk, three heads of different lengths."""
